@@ -1,0 +1,146 @@
+"""One-time codes (QUALITY S3, S4): 6 digits from `secrets`, five minutes, single use, bound
+to the flow of the browser that asked, dead after five wrong tries, and rate-limited per
+target, per account, per IP address and per customer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.models import Customer
+from fleetportal.notifications import outbox
+
+from .models import OneTimeCode, User
+
+
+class TooManyCodes(Exception):
+    """Over a resend limit: pages answer with a 429 'too many' page, the API with 429."""
+
+    message = _("Too many codes were requested. Wait a few minutes before asking for a new one.")
+
+
+def new_flow_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_limits(*, purpose: str, target: str, user: User | None, customer: Customer | None, ip: str | None) -> None:
+    """One code a minute per flow purpose (a reset code does not hold up the login code that
+    follows it), five an hour per number or account whatever the purpose, and caps per IP
+    address and per customer."""
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(created_at__gte=now - timedelta(hours=1))
+    minute_ago = now - timedelta(minutes=1)
+    per_subject = [Q(target=target)] + ([Q(user=user)] if user is not None else [])
+    for subject in per_subject:
+        mine = recent.filter(subject)
+        if mine.filter(purpose=purpose, created_at__gte=minute_ago).count() >= settings.OTP_PER_MINUTE:
+            raise TooManyCodes
+        if mine.count() >= settings.OTP_PER_HOUR:
+            raise TooManyCodes
+    if ip and recent.filter(ip_address=ip).count() >= settings.OTP_PER_IP_PER_HOUR:
+        raise TooManyCodes
+    if customer is not None and recent.filter(customer=customer).count() >= settings.OTP_PER_CUSTOMER_PER_HOUR:
+        raise TooManyCodes
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    purpose: str
+    channel: str
+    target: str  # E.164 number for SMS, address for e-mail
+    flow_id: str
+    language: str
+    user: User | None = None
+    customer: Customer | None = None
+    ip_address: str | None = None
+
+
+def issue_code(request: CodeRequest, *, deliver: bool = True) -> OneTimeCode:
+    """Create a code for the flow, kill the flow's earlier codes, and queue the message.
+
+    `deliver=False` is for a login, number or contract that does not exist: the request counts
+    against the same limits and leaves a code that nobody receives, so neither the answer nor
+    the 429 of a second request tells an unknown address from a known one (QUALITY S4, S6).
+    """
+    with transaction.atomic():
+        _check_limits(
+            purpose=request.purpose,
+            target=request.target,
+            user=request.user,
+            customer=request.customer,
+            ip=request.ip_address,
+        )
+        now = timezone.now()
+        OneTimeCode.objects.filter(flow_id=request.flow_id, used_at__isnull=True).update(used_at=now)
+        code = f"{secrets.randbelow(10**6):06d}"
+        row = OneTimeCode.objects.create(
+            purpose=request.purpose,
+            channel=request.channel,
+            user=request.user,
+            customer=request.customer,
+            target=request.target,
+            flow_id=request.flow_id,
+            code_hash=_hash(code),
+            ip_address=request.ip_address,
+            expires_at=now + settings.OTP_TTL,
+        )
+        if not deliver:
+            return row
+        context = {"code": code, "purpose": row.get_purpose_display(), "minutes": 5}
+        if request.channel == OneTimeCode.Channel.SMS:
+            outbox.send_sms(
+                to=request.target,
+                template="accounts/sms/code",
+                context=context,
+                language=request.language,
+                customer=request.customer,
+            )
+        else:
+            outbox.send_email(
+                to=request.target,
+                template="accounts/email/code",
+                context=context,
+                language=request.language,
+                customer=request.customer,
+            )
+        return row
+
+
+def verify_code(*, flow_id: str, purpose: str, code: str) -> OneTimeCode | None:
+    """The flow's live code if `code` matches it, consumed; else None (and one try used).
+
+    The try is counted by a conditional UPDATE *before* the comparison, so parallel guesses
+    get at most OTP_MAX_ATTEMPTS comparisons between them; the final conditional UPDATE makes
+    parallel correct submissions race on one row: exactly one of them sees its count as 1.
+    """
+    code = (code or "").strip().replace(" ", "")
+    if not flow_id:
+        return None
+    now = timezone.now()
+    live = OneTimeCode.objects.filter(
+        flow_id=flow_id,
+        purpose=purpose,
+        used_at__isnull=True,
+        expires_at__gt=now,
+        attempts__lt=settings.OTP_MAX_ATTEMPTS,
+    )
+    row = live.order_by("-created_at").first()
+    if row is None or live.filter(pk=row.pk).update(attempts=F("attempts") + 1) != 1:
+        return None
+    if not (len(code) == 6 and code.isdigit() and hmac.compare_digest(row.code_hash, _hash(code))):
+        return None
+    won = OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+    return row if won == 1 else None

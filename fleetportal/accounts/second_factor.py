@@ -1,0 +1,66 @@
+"""The SMS code after the password (F-07, R-I4).
+
+A login whose customer keeps the SMS step on, and who has no stronger factor (TOTP or a
+passkey, which allauth already asked for), is logged in with the session marked as still
+owing a code; the access gate keeps it on the code page until the code is given.
+"""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.http import HttpRequest
+
+from fleetportal.core.actor import Actor
+from fleetportal.core.models import Channel
+
+from . import session as keys
+from .actions import audit_identity
+from .codes import CodeRequest, TooManyCodes, issue_code, new_flow_id
+from .models import OneTimeCode, User
+from .selectors import current_membership
+
+
+def needs_sms_code(user: User) -> bool:
+    if user.is_staff or not user.phone:
+        return False
+    if Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES).exists():
+        return False
+    return user.memberships.filter(customer__sms_second_factor=True).exclude(status="disabled").exists()
+
+
+def send_login_code(request: HttpRequest, user: User) -> None:
+    """Send (or resend) the code; raises TooManyCodes over the limits."""
+    membership = current_membership(user, None)
+    flow_id = request.session.get(keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS)) or new_flow_id()
+    request.session[keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS)] = flow_id
+    issue_code(
+        CodeRequest(
+            purpose=OneTimeCode.Purpose.LOGIN_SMS,
+            channel=OneTimeCode.Channel.SMS,
+            target=user.phone.as_e164,
+            flow_id=flow_id,
+            language=user.language or (membership.customer.language if membership else "en"),
+            user=user,
+            customer=membership.customer if membership else None,
+            ip_address=keys.client_ip(request),
+        )
+    )
+    audit_identity(
+        actor=Actor(user=user, channel=Channel.WEB, ip_address=keys.client_ip(request)),
+        action="code.sent",
+        customer=membership.customer if membership else None,
+        user=user,
+        detail={"purpose": "login_sms"},
+    )
+
+
+def begin(request: HttpRequest, user: User) -> None:
+    """Called right after a password login."""
+    if not needs_sms_code(user):
+        return
+    request.session[keys.SMS_PENDING] = True
+    try:
+        send_login_code(request, user)
+    except TooManyCodes as exc:
+        messages.warning(request, str(exc.message))

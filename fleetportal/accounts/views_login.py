@@ -1,0 +1,379 @@
+"""Pages of the login flows that allauth does not have: the SMS step, login by phone number,
+reset by code (e-mail or SMS), "no login yet?", forced password change, invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from fleetportal.core.actor import Actor
+from fleetportal.core.errors import ActionError
+from fleetportal.core.http import PortalRequest
+from fleetportal.core.models import Channel, Contract
+from fleetportal.core.views import form_error, too_many
+
+from . import actions, second_factor
+from . import session as keys
+from .codes import CodeRequest, TooManyCodes, issue_code, new_flow_id, verify_code
+from .forms import (
+    ClaimForm,
+    InvitationAcceptForm,
+    PasswordForm,
+    PhoneLoginNumberForm,
+    ResetCodeForm,
+    ResetRequestForm,
+    SmsCodeForm,
+)
+from .models import Membership, OneTimeCode, Role, User
+from .phones import display
+from .selectors import current_membership, user_by_login
+
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def _actor(request: PortalRequest, user: User | None = None) -> Actor:
+    return Actor(user=user, channel=Channel.WEB, ip_address=keys.client_ip(request))
+
+
+def _safe_next(request: PortalRequest) -> str:
+    """The `next` page if it is on this site, else "" (no open redirect after the login)."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if allowed else ""
+
+
+def _language(user: User | None) -> str:
+    return (user.language if user else "") or get_language() or "en"
+
+
+@require_http_methods(["GET", "POST"])
+def sms_code(request: PortalRequest) -> HttpResponse:
+    """The code sent by SMS after the password (F-07), with a resend link."""
+    if not request.user.is_authenticated or not request.session.get(keys.SMS_PENDING):
+        return redirect("home")
+    user = request.user
+    form = SmsCodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            second_factor.send_login_code(request, user)
+        except TooManyCodes as exc:
+            return too_many(request, str(exc.message))
+        messages.info(request, _("A new code was sent."))
+        return redirect("login_sms_code")
+    if request.method == "POST" and form.is_valid():
+        flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS), "")
+        if verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.LOGIN_SMS, code=form.cleaned_data["code"]):
+            request.session.cycle_key()
+            del request.session[keys.SMS_PENDING]
+            actions.audit_identity(actor=_actor(request, user), action="login.second_factor_ok", user=user)
+            return redirect(_safe_next(request) or "home")
+        actions.audit_identity(actor=_actor(request, user), action="login.second_factor_failed", user=user)
+        form.add_error("code", _("This code is wrong or no longer valid."))
+    return render(request, "accounts/sms_code.html", {"form": form, "phone": display(user.phone.as_e164)})
+
+
+def _phone_login_user(e164: str) -> User | None:
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(user__phone=e164, user__is_active=True, status=Membership.Status.VALIDATED)
+        .order_by("id")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+@require_http_methods(["GET", "POST"])
+def phone_login(request: PortalRequest) -> HttpResponse:
+    """Login by phone number and SMS code (F-08): number → ask for the SMS → code."""
+    step = request.POST.get("step", "number") if request.method == "POST" else "number"
+    number = request.session.get("fp_phone_login_number")
+    context: dict = {}
+    if step == "number":
+        number_form = PhoneLoginNumberForm(request.POST or None)
+        if request.method == "POST" and number_form.is_valid():
+            request.session["fp_phone_login_number"] = number_form.cleaned_data["phone"]
+            return render(
+                request,
+                "accounts/phone_login.html",
+                {"step": "confirm", "phone": display(number_form.cleaned_data["phone"])},
+            )
+        return render(request, "accounts/phone_login.html", {"step": "number", "form": number_form})
+    if not number:
+        return redirect("phone_login")
+    if step == "send":
+        flow = new_flow_id()
+        request.session[keys.flow_key(OneTimeCode.Purpose.PHONE_LOGIN)] = flow
+        user = _phone_login_user(number)
+        membership = current_membership(user, None) if user is not None else None
+        try:  # unknown numbers get the same page, the same limits and no SMS (QUALITY S6)
+            issue_code(
+                CodeRequest(
+                    purpose=OneTimeCode.Purpose.PHONE_LOGIN,
+                    channel=OneTimeCode.Channel.SMS,
+                    target=number,
+                    flow_id=flow,
+                    language=_language(user),
+                    user=user,
+                    customer=membership.customer if membership else None,
+                    ip_address=keys.client_ip(request),
+                ),
+                deliver=user is not None,
+            )
+        except TooManyCodes as exc:
+            return too_many(request, str(exc.message))
+        if user is not None:
+            actions.audit_identity(
+                actor=_actor(request, user),
+                action="code.sent",
+                user=user,
+                customer=membership.customer if membership else None,
+                detail={"purpose": "phone_login"},
+            )
+        return render(
+            request, "accounts/phone_login.html", {"step": "code", "form": SmsCodeForm(), "phone": display(number)}
+        )
+    form = SmsCodeForm(request.POST)
+    if form.is_valid():
+        flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.PHONE_LOGIN), "")
+        row = verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.PHONE_LOGIN, code=form.cleaned_data["code"])
+        if row is not None and row.user is not None and row.target == number:
+            auth_login(request, row.user, backend=BACKEND)
+            request.session[keys.NUMBER] = number
+            actions.audit_identity(
+                actor=_actor(request, row.user),
+                action="login.ok",
+                user=row.user,
+                customer=row.customer,
+                detail={"method": "phone_number"},
+            )
+            return redirect("member_home")
+        actions.audit_identity(actor=_actor(request), action="login.failed", detail={"method": "phone_number"})
+        form.add_error("code", _("This code is wrong or no longer valid."))
+    context.update({"step": "code", "form": form, "phone": display(number)})
+    return render(request, "accounts/phone_login.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password(request: PortalRequest) -> HttpResponse:
+    """Ask for a reset code by e-mail or SMS (F-06). Unknown logins get the same answer."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_by_login(form.cleaned_data["login"])
+        channel = form.cleaned_data["channel"]
+        flow = new_flow_id()
+        request.session[keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET)] = flow
+        target = ""
+        if user is not None and user.is_active:
+            target = (user.phone.as_e164 if user.phone else "") if channel == "sms" else user.email
+        known = user is not None and bool(target)
+        membership = current_membership(user, None) if user is not None and known else None
+        try:  # an unknown login counts against the same limits and gets no message (QUALITY S6)
+            issue_code(
+                CodeRequest(
+                    purpose=OneTimeCode.Purpose.PASSWORD_RESET,
+                    channel=channel,
+                    target=target if known else form.cleaned_data["login"].strip().lower(),
+                    flow_id=flow,
+                    language=_language(user if known else None),
+                    user=user if known else None,
+                    customer=membership.customer if membership else None,
+                    ip_address=keys.client_ip(request),
+                ),
+                deliver=known,
+            )
+        except TooManyCodes as exc:
+            return too_many(request, str(exc.message))
+        if known:
+            actions.audit_identity(
+                actor=_actor(request, user),
+                action="code.sent",
+                user=user,
+                customer=membership.customer if membership else None,
+                detail={"purpose": "password_reset", "channel": channel},
+            )
+        request.session["fp_reset_channel"] = channel
+        return redirect("password_forgot_code")
+    return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password_code(request: PortalRequest) -> HttpResponse:
+    flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET))
+    if not flow:
+        return redirect("password_forgot")
+    form = ResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        row = verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.PASSWORD_RESET, code=form.cleaned_data["code"])
+        if row is None or row.user is None:
+            form.add_error("code", _("This code is wrong or no longer valid."))
+        else:
+            try:
+                actions.password_set(
+                    actor=_actor(request, row.user),
+                    user=row.user,
+                    password=form.cleaned_data["password1"],
+                    action="password.reset",
+                )
+            except ActionError as exc:
+                form_error(form, exc)
+                form.add_error(None, _("The code was used; ask for a new one after choosing a stronger password."))
+            else:
+                del request.session[keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET)]
+                messages.success(request, _("Your password was changed. You can log in now."))
+                return redirect("account_login")
+    return render(
+        request,
+        "accounts/forgot_password_code.html",
+        {"form": form, "channel": request.session.get("fp_reset_channel", "email")},
+    )
+
+
+def _claimable_contract(email: str, phone: str) -> Contract | None:
+    """A contract whose e-mail and mobile match and whose holder has no login yet (F-04)."""
+    contract = (
+        Contract.objects.select_related("customer").filter(contact_email__iexact=email, contact_mobile=phone).first()
+    )
+    if contract is None:
+        return None
+    holder = Membership.objects.filter(customer=contract.customer, role=Role.HOLDER).first()
+    if holder is not None and holder.status != Membership.Status.INVITED:
+        return None
+    return contract
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request: PortalRequest) -> HttpResponse:
+    """ "No login yet?": the contract holder claims the login with the contract's e-mail and
+    mobile number. The answer is the same whether they match or not (QUALITY S6)."""
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, phone = form.cleaned_data["email"].lower(), form.cleaned_data["phone"]
+        flow = new_flow_id()
+        request.session[keys.flow_key(OneTimeCode.Purpose.CLAIM)] = flow
+        contract = _claimable_contract(email, phone)
+        try:  # no matching contract: the same limits and no SMS (QUALITY S6)
+            issue_code(
+                CodeRequest(
+                    purpose=OneTimeCode.Purpose.CLAIM,
+                    channel=OneTimeCode.Channel.SMS,
+                    target=phone,
+                    flow_id=flow,
+                    language=contract.customer.language if contract else _language(None),
+                    customer=contract.customer if contract else None,
+                    ip_address=keys.client_ip(request),
+                ),
+                deliver=contract is not None,
+            )
+        except TooManyCodes as exc:
+            return too_many(request, str(exc.message))
+        if contract is not None:
+            request.session["fp_claim_contract"] = contract.pk
+            actions.audit_identity(
+                actor=_actor(request), action="code.sent", customer=contract.customer, detail={"purpose": "claim"}
+            )
+        else:
+            request.session.pop("fp_claim_contract", None)
+        request.session["fp_claim_email"] = email
+        return redirect("claim_code")
+    return render(request, "accounts/claim.html", {"form": form})
+
+
+class ClaimCodeForm(ResetCodeForm):
+    pass
+
+
+@require_http_methods(["GET", "POST"])
+def claim_code(request: PortalRequest) -> HttpResponse:
+    flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.CLAIM))
+    if not flow:
+        return redirect("claim")
+    form = ClaimCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        row = verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.CLAIM, code=form.cleaned_data["code"])
+        contract_id = request.session.get("fp_claim_contract")
+        if row is None or contract_id is None:
+            form.add_error("code", _("This code is wrong or no longer valid."))
+        else:
+            try:
+                user = actions.holder_claim(
+                    actor=_actor(request),
+                    contract=Contract.objects.get(pk=contract_id),
+                    email=request.session["fp_claim_email"],
+                    phone=row.target,
+                    password=form.cleaned_data["password1"],
+                )
+            except ActionError as exc:
+                form_error(form, exc)
+            else:
+                for key in (keys.flow_key(OneTimeCode.Purpose.CLAIM), "fp_claim_contract", "fp_claim_email"):
+                    request.session.pop(key, None)
+                auth_login(request, user, backend=BACKEND)
+                messages.success(request, _("Your login was created. Welcome!"))
+                return redirect("home")
+    return render(request, "accounts/claim_code.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_change_required(request: PortalRequest) -> HttpResponse:
+    """A temporary password must be changed before anything else works (R-I3)."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if not request.user.must_change_password:
+        return redirect("home")  # not a way to change a password without the current one
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.password_set(actor=request.actor, user=request.user, password=form.cleaned_data["password1"])
+        except ActionError as exc:
+            form_error(form, exc)
+        else:
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("home")
+    return render(request, "accounts/password_change_required.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: PortalRequest, token: str) -> HttpResponse:
+    """Complete a login from an invitation (F-03)."""
+    invitation = actions.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=410)
+    if request.user.is_authenticated:
+        logout(request)
+    membership = invitation.membership
+    form = InvitationAcceptForm(
+        request.POST or None,
+        initial={
+            "language": membership.user.language or membership.customer.language,
+            "first_name": membership.user.first_name,
+            "last_name": membership.user.last_name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.invitation_accept(
+                actor=_actor(request),
+                token=token,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password1"],
+                phone=data["phone"],
+                language=data["language"],
+            )
+        except ActionError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Your login is ready. Log in with your e-mail address and password."))
+            return redirect("account_login")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "membership": membership})

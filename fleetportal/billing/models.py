@@ -1,0 +1,28 @@
+"""Billing: split-bill profiles now; invoices, payments and the invoice run come later (F-60..F-64)."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.models import Customer
+
+
+class SplitBillProfile(models.Model):
+    """What the employer pays for a line; the employee pays the rest on a private invoice (F-63)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="split_bill_profiles")
+    name = models.CharField(_("name"), max_length=100)
+    employer_pays_plan = models.BooleanField(_("employer pays the plan fee"), default=True)
+    employer_usage_cap = models.DecimalField(
+        _("employer pays usage up to (EUR)"), max_digits=8, decimal_places=2, default=Decimal(0)
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="split_profile_name_unique")]
+        verbose_name = _("split-bill profile")
+        verbose_name_plural = _("split-bill profiles")
+
+    def __str__(self) -> str:
+        return self.name

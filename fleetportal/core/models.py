@@ -1,0 +1,114 @@
+"""Parties of the operator's business: customers, their contracts and billing accounts, and
+the audit trail every action writes (SPEC §1, F-33)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    """A business customer (a company); every object a customer sees hangs off one of these."""
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nl")
+    login_domain = models.SlugField(
+        _("login domain"),
+        max_length=60,
+        unique=True,
+        help_text=_("Short company name used in login aliases such as admin@company."),
+    )
+    sms_second_factor = models.BooleanField(
+        _("SMS code after the password"),
+        default=True,
+        help_text=_("Switched off by the contract holder; passwords then need 15 characters."),
+    )
+    number_login_functions = models.JSONField(_("what a phone-number login may do"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contracts")
+    number = models.CharField(_("contract number"), max_length=40, unique=True)
+    start_date = models.DateField(_("start date"))
+    contact_email = models.EmailField(_("contract e-mail"))
+    contact_mobile = models.CharField(_("contract mobile number"), max_length=20, blank=True)
+    msa_document = models.FileField(_("MSA"), upload_to="msa/", blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BillingAccount(models.Model):
+    class PaymentMode(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        DIRECT_DEBIT = "direct_debit", _("Direct debit")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="billing_accounts")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="billing_accounts")
+    number = models.CharField(_("billing account"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    invoice_address = models.TextField(_("invoice address"), blank=True)
+    payment_mode = models.CharField(
+        _("payment mode"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.TRANSFER
+    )
+    invoice_email = models.EmailField(_("invoice delivery e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("billing account")
+        verbose_name_plural = _("billing accounts")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    JOB = "job", _("Job")
+    STAFF = "staff", _("Back office")
+    SYSTEM = "system", _("System")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, through which channel, with the state before and after.
+
+    Never holds a secret or a one-time code: actions pass only descriptive data.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"

@@ -1,0 +1,124 @@
+"""factory_boy factories for the foundation: customers with their contract and billing account,
+logins and their memberships. The fixtures in `fleetportal/conftest.py` are built from these;
+use the factories directly when a test needs more than the fixtures give.
+
+Every login made here has the password `PASSWORD`, a verified e-mail address (allauth's
+`EmailAddress`) and, unless told otherwise, a Belgian mobile number of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from allauth.account.models import EmailAddress
+from factory.django import DjangoModelFactory
+
+from fleetportal.accounts.models import Membership, Role, User
+from fleetportal.core.models import BillingAccount, Contract, Customer
+
+PASSWORD = "a-Strong-pass-123"  # the password of every test login
+
+
+class CustomerFactory(DjangoModelFactory):
+    """A customer with one contract and one billing account (`customer.contracts.first()`)."""
+
+    class Meta:
+        model = Customer
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Customer {n} NV")
+    legal_name = factory.LazyAttribute(lambda o: o.name)
+    vat_number = factory.Sequence(lambda n: f"BE0{n:09d}")
+    language = "nl"
+    login_domain = factory.Sequence(lambda n: f"company{n}")
+    sms_second_factor = True
+
+    @factory.post_generation
+    def contract(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False:
+            contract = ContractFactory(customer=self)
+            BillingAccountFactory(customer=self, contract=contract)
+
+
+class ContractFactory(DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    customer = factory.SubFactory(CustomerFactory, contract=False)
+    number = factory.Sequence(lambda n: f"C-{100000 + n}")
+    start_date = date(2024, 1, 1)
+    contact_email = factory.LazyAttribute(lambda o: f"contract@{o.customer.login_domain}.example")
+    contact_mobile = factory.Sequence(lambda n: f"+3247190{n % 10000:04d}")
+
+
+class BillingAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = BillingAccount
+
+    customer = factory.SubFactory(CustomerFactory, contract=False)
+    contract = factory.LazyAttribute(lambda o: o.customer.contracts.first() or ContractFactory(customer=o.customer))
+    number = factory.Sequence(lambda n: f"{100000000 + n}")
+    name = factory.LazyAttribute(lambda o: o.customer.name)
+    invoice_address = "Kunstlaan 1\n1000 Brussel"
+    invoice_email = factory.LazyAttribute(lambda o: f"invoices@{o.customer.login_domain}.example")
+
+
+class UserFactory(DjangoModelFactory):
+    """A login with `PASSWORD` and a verified e-mail address. `password=None` makes a login
+    without a usable password (as an invitation creates)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = factory.Sequence(lambda n: f"Last{n}")
+    phone = factory.Sequence(lambda n: f"+3247{n % 10**7:07d}")
+    language = "en"
+    is_staff = False
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        password = PASSWORD if extracted is None else extracted
+        if password:
+            self.set_password(password)
+        else:
+            self.set_unusable_password()
+        if create:
+            self.save()
+            if password:
+                EmailAddress.objects.update_or_create(
+                    user=self, email=self.email, defaults={"verified": True, "primary": True}
+                )
+
+
+class StaffFactory(UserFactory):
+    """Operator staff: no membership, no mobile number (so no SMS step)."""
+
+    email = factory.Sequence(lambda n: f"staff{n}@operator.example")
+    phone = ""
+    is_staff = True
+
+
+class MembershipFactory(DjangoModelFactory):
+    """A VALIDATED membership (role member unless told) of a new login."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    role = Role.MEMBER
+    status = Membership.Status.VALIDATED
+    description = factory.LazyAttribute(lambda o: str(o.role).capitalize())
+    alias = ""
+    functions = factory.LazyFunction(list)
+
+
+class InvitedMembershipFactory(MembershipFactory):
+    """A membership as `user_invite` leaves it: INVITED, the login without a password."""
+
+    user = factory.SubFactory(UserFactory, password=False, phone="", first_name="", last_name="")
+    status = Membership.Status.INVITED

@@ -1,0 +1,145 @@
+"""The user details of a line (F-27): managers edit them until the employee confirmed them;
+from then on only the employee does (R-F1)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.accounts.phones import InvalidNumber, parse_mobile
+from fleetportal.core.actor import Actor
+from fleetportal.core.audit import record
+from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.fleet.models import Line
+
+from .common import bump, date_label, line_snapshot, lock_lines, require_fleet
+
+# The "user details" tab: locked for managers once the employee confirmed them (R-F1).
+PERSONAL_FIELDS = (
+    "description",
+    "civility",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "email",
+    "contact_phone",
+    "language",
+)
+# The "address" tab: the company's to keep up to date.
+ADDRESS_FIELDS = ("postal_code", "locality", "street", "box")
+DETAIL_FIELDS = PERSONAL_FIELDS + ADDRESS_FIELDS
+
+
+@dataclass(frozen=True)
+class LineDetails:
+    """The user profile of the add-SIM wizard (F-21 step 3) and the Manage SIM tabs (F-27)."""
+
+    description: str = ""
+    civility: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: date | None = None
+    email: str = ""
+    contact_phone: str = ""
+    language: str = ""
+    postal_code: str = ""
+    locality: str = ""
+    street: str = ""
+    box: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ActionError(_("This value has the wrong type."), field=name)
+    value = " ".join(value.split())
+    limit = getattr(Line._meta.get_field(name), "max_length", None) or 0
+    if len(value) > limit:
+        raise ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field=name)
+    return value
+
+
+def clean_details(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise detail fields; raise an ActionError naming the first bad field."""
+    unknown = set(fields) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ActionError(_("This field cannot be changed here."), field=sorted(unknown)[0])
+    cleaned: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "birth_date":
+            if value is not None and (not isinstance(value, date) or value >= timezone.localdate()):
+                raise ActionError(_("Enter a birth date in the past."), field=name)
+            cleaned[name] = value
+            continue
+        text = _text(name, value)
+        if name == "email" and text:
+            try:
+                validate_email(text)
+            except ValidationError as exc:
+                raise ActionError(_("Enter a valid e-mail address."), field=name) from exc
+            text = text.lower()
+        elif name == "contact_phone" and text:
+            try:
+                text = parse_mobile(text)
+            except InvalidNumber as exc:
+                raise ActionError(exc.message, field=name) from exc
+        elif name == "civility" and text and text not in Line.Civility.values:
+            raise ActionError(_("Choose a civility from the list."), field=name)
+        elif name == "language" and text and text not in dict(settings.LANGUAGES):
+            raise ActionError(_("Choose a language from the list."), field=name)
+        cleaned[name] = text
+    return cleaned
+
+
+def _is_own_line(actor: Actor, line: Line) -> bool:
+    return actor.user is not None and line.user_id == actor.user.pk and actor.api_key is None
+
+
+def _apply(actor: Actor, line: Line, changes: dict[str, Any], action: str, **extra: Any) -> Line:
+    names = [*changes, *extra]
+    before = line_snapshot(line, *names)
+    bump([line], **changes, **extra)
+    after = line_snapshot(line, *names)
+    record(actor=actor, action=action, customer=line.customer, obj=line, before=before, after=after)
+    return line
+
+
+@transaction.atomic
+def line_update_details(*, actor: Actor, line: Line, version: int | None = None, **fields: Any) -> Line:
+    """Change user details and address (F-27). Once the employee confirmed their details, a
+    manager may no longer change them (R-F1); the address stays the company's to edit."""
+    require_fleet(actor, line.customer_id)
+    cleaned = clean_details(fields)
+    (locked,) = lock_lines([line], None if version is None else {line.pk: version})
+    changes = {name: value for name, value in cleaned.items() if getattr(locked, name) != value}
+    if locked.details_confirmed_at is not None and not actor.is_staff:
+        personal = sorted(set(changes) & set(PERSONAL_FIELDS))
+        if personal:
+            raise PermissionDeniedError(
+                _("The user confirmed these details on %(date)s: only they can change them now.")
+                % {"date": date_label(timezone.localdate(locked.details_confirmed_at))}
+            )
+    if not changes:
+        return locked
+    return _apply(actor, locked, changes, "line.details_updated")
+
+
+@transaction.atomic
+def line_confirm_details(*, actor: Actor, line: Line, version: int | None = None, **fields: Any) -> Line:
+    """The line's own user checks (and corrects) their details and confirms them (R-F1)."""
+    if not _is_own_line(actor, line):
+        raise PermissionDeniedError(_("Only the user of this line can confirm its details."))
+    cleaned = clean_details(fields)
+    (locked,) = lock_lines([line], None if version is None else {line.pk: version})
+    changes = {name: value for name, value in cleaned.items() if getattr(locked, name) != value}
+    return _apply(actor, locked, changes, "line.details_confirmed", details_confirmed_at=timezone.now())

@@ -1,0 +1,497 @@
+"""Forms of the fleet pages (F-20..F-30). They parse and name the field a bad value belongs to;
+the rules themselves (SIM in stock, option applies, date not past…) are the actions' and the
+catalogue's, which the views call."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.forms.utils import flatatt
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.accounts.forms import MobileField
+from fleetportal.billing.models import SplitBillProfile
+from fleetportal.catalog.models import ContractOption, ContractPlan, TariffPlan
+from fleetportal.catalog.rules import option_applies
+from fleetportal.core.models import BillingAccount
+
+from .iccid import is_valid_iccid, normalize_iccid
+from .models import Line, Tag
+
+# Column → ordering the overview may sort by (F-20); anything else is ignored.
+SORTS = [
+    ("msisdn", _("Phone number")),
+    ("description", _("Description")),
+    ("plan", _("Tariff")),
+    ("status", _("Status")),
+    ("billing_account", _("Billing account")),
+]
+SORT_VALUES = [key for key, _label in SORTS] + [f"-{key}" for key, _label in SORTS]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class IccidField(forms.CharField):
+    """An ICCID as people copy it from the card (spaces, dashes), cleaned to its digits."""
+
+    default_error_messages = {
+        "invalid_iccid": _("Enter a valid SIM card number: 19 or 20 digits, the last one a check digit."),
+    }
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("label", _("SIM card number (ICCID)"))
+        super().__init__(max_length=32, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "placeholder": "8932 …"})
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if value and not is_valid_iccid(value):
+            raise forms.ValidationError(self.error_messages["invalid_iccid"], code="invalid_iccid")
+        return normalize_iccid(value)
+
+
+def not_in_the_past(day: date | None) -> None:
+    """Form-level check so the field shows it at once; the action refuses a past date too."""
+    if day is not None and day < timezone.localdate():
+        raise forms.ValidationError(_("Choose today or a later date."), code="past")
+
+
+class LabelledChoice(forms.ModelChoiceField):
+    """A model choice whose option text is given by `label(obj)`."""
+
+    def __init__(self, *args: Any, label_of: Any = str, **kwargs: Any):
+        self.label_of = label_of
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_of(obj)
+
+
+def billing_account_label(account: BillingAccount) -> str:
+    address = " ".join(account.invoice_address.split())
+    return " · ".join(part for part in (account.number, account.name, address) if part)
+
+
+# --- the overview (F-20) --------------------------------------------------------------------------
+
+
+class PlainChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices read by one plain query. Django reads them with `iterator()`, which on
+    PostgreSQL opens a server-side cursor (three round trips) for a handful of rows: on the
+    overview, which renders three such lists on every page, more than a third of its SQL time."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in Python rather than through a template per option: the overview
+    renders four on every page, and the widget templates cost a tenth of the page."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], " selected" if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+class FilterChoiceField(forms.ModelChoiceField):
+    iterator = PlainChoiceIterator
+    widget = QuickSelect
+
+
+class LineFilterForm(forms.Form):
+    """Search and filters of the SIM overview; the choices are the actor's own."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False, widget=forms.SearchInput)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
+    plan = FilterChoiceField(
+        label=_("Tariff plan"), queryset=TariffPlan.objects.none(), required=False, empty_label=_("All tariff plans")
+    )
+    billing_account = FilterChoiceField(
+        label=_("Billing account"),
+        queryset=BillingAccount.objects.none(),
+        required=False,
+        empty_label=_("All billing accounts"),
+    )
+    tag = FilterChoiceField(label=_("Tag"), queryset=Tag.objects.none(), required=False, empty_label=_("All tags"))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, widget=forms.HiddenInput)
+
+    FILTERS = ("q", "status", "plan", "billing_account", "tag")
+
+    def __init__(
+        self,
+        *args: Any,
+        plans: QuerySet[TariffPlan],
+        billing_accounts: QuerySet[BillingAccount],
+        tags: QuerySet[Tag],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Number, SIM card number, name or description")
+        self.fields["status"].choices = [("", _("All statuses")), *Line.Status.choices]  # type: ignore[attr-defined]
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        self.fields["billing_account"].queryset = billing_accounts  # type: ignore[attr-defined]
+        self.fields["tag"].queryset = tags  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [("", ""), *((value, value) for value in SORT_VALUES)]  # type: ignore[attr-defined]
+
+    def criteria(self) -> dict[str, Any]:
+        """The filters that validated, as keyword arguments of `selectors.lines_for` (a bad one
+        is left out and shows its error)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        criteria = {"search" if name == "q" else name: data[name] for name in (*self.FILTERS, "sort") if data.get(name)}
+        return criteria
+
+
+# --- the Add SIM wizard (F-21) ----------------------------------------------------------------------
+
+
+class SimStepForm(forms.Form):
+    iccid = IccidField(help_text=_("The 19 or 20 digits printed on the SIM card, starting with 89."))
+
+
+class SplitBillStepForm(forms.Form):
+    split_bill = forms.TypedChoiceField(
+        label=_("Is this a split bill?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
+    profile = forms.ModelChoiceField(
+        label=_("Split-bill profile"), queryset=SplitBillProfile.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, profiles: QuerySet[SplitBillProfile], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].queryset = profiles  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("split_bill") and not data.get("profile"):
+            self.add_error("profile", _("Choose the split-bill profile of this line."))
+        if not data.get("split_bill"):
+            data["profile"] = None
+        return data
+
+
+class UserDetailsForm(forms.Form):
+    """The user profile of a line (F-21 step 3, F-27 "user details")."""
+
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    civility = forms.ChoiceField(label=_("Civility"), required=False)
+    first_name = forms.CharField(label=_("First name of the user"), max_length=100)
+    last_name = forms.CharField(label=_("Last name of the user"), max_length=100)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    contact_phone = MobileField(label=_("Phone number"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["civility"].choices = [("", _("Choose a civility")), *Line.Civility.choices]  # type: ignore[attr-defined]
+        self.fields["description"].widget.attrs["placeholder"] = _("Enter a description.")
+
+    def clean_birth_date(self) -> date | None:
+        born = self.cleaned_data.get("birth_date")
+        if born is not None and (born >= timezone.localdate() or born.year < 1900):
+            raise forms.ValidationError(_("Enter a birth date in the past."), code="birth_date")
+        return born
+
+
+class AddressForm(forms.Form):
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    locality = forms.CharField(label=_("Locality"), max_length=100, required=False)
+    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    box = forms.CharField(label=_("Box"), max_length=10, required=False)
+
+
+class OptionsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes where the options not applicable to the chosen plan are disabled (and
+    marked `not_applicable` for the template, which renders each box itself)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.not_applicable: set[str] = set()
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.not_applicable:
+            option["attrs"]["disabled"] = True
+            option["not_applicable"] = True
+        return option
+
+
+class OptionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        from fleetportal.catalog.templatetags.catalog import money
+
+        return f"{obj.option.name} · {money(obj.monthly_price)}"
+
+
+def plan_label(item: ContractPlan) -> str:
+    from fleetportal.catalog.templatetags.catalog import money
+
+    return f"{item.plan.name} · {money(item.monthly_price)}"
+
+
+class GroupedPlans(forms.Form):
+    """A form with a `plan` radio list over the contract's plans."""
+
+    def plan_groups(self) -> list[tuple[str, list[Any]]]:
+        """The plan radio buttons by category (mobile, then data), as the seeds show them."""
+        groups: dict[str, list[Any]] = {}
+        for box in self["plan"]:
+            plan = box.data["value"].instance.plan
+            groups.setdefault(str(plan.get_category_display()), []).append(box)
+        return list(groups.items())
+
+
+class PlanStepForm(GroupedPlans):
+    """A plan of the contract and its options; options that do not apply to the plan are refused
+    here with the catalogue's rule (R-F2), and shown disabled."""
+
+    plan = LabelledChoice(
+        label=_("Tariff plan"), queryset=ContractPlan.objects.none(), label_of=plan_label, widget=forms.RadioSelect
+    )
+    options = OptionChoiceField(
+        label=_("Options"), queryset=ContractOption.objects.none(), required=False, widget=OptionsWidget
+    )
+
+    def __init__(self, *args: Any, plans: QuerySet[ContractPlan], options: QuerySet[ContractOption], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        self.fields["options"].queryset = options  # type: ignore[attr-defined]
+        self.retained_options = list(options)
+        self.chosen_plan = self._chosen_plan(plans)
+        if self.chosen_plan is not None:
+            widget: OptionsWidget = self.fields["options"].widget  # type: ignore[assignment]
+            widget.not_applicable = {
+                str(item.pk) for item in self.retained_options if not option_applies(item.option, self.chosen_plan.plan)
+            }
+
+    def _chosen_plan(self, plans: QuerySet[ContractPlan]) -> ContractPlan | None:
+        value = self.data.get(self.add_prefix("plan")) if self.is_bound else self.initial.get("plan")
+        if not value:
+            return None
+        return next((item for item in plans if str(item.pk) == str(value)), None)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen, plan = data.get("options") or [], data.get("plan")
+        if plan is not None:
+            refused = [item.option.name for item in chosen if not option_applies(item.option, plan.plan)]
+            if refused:
+                self.add_error(
+                    "options",
+                    _("Not applicable to %(plan)s: %(options)s.")
+                    % {"plan": plan.plan.name, "options": ", ".join(refused)},
+                )
+        return data
+
+
+class BillingStepForm(forms.Form):
+    billing_account = LabelledChoice(
+        label=_("Billing account"),
+        queryset=BillingAccount.objects.none(),
+        label_of=billing_account_label,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, billing_accounts: QuerySet[BillingAccount], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["billing_account"].queryset = billing_accounts  # type: ignore[attr-defined]
+        if len(billing_accounts) == 1 and not self.is_bound:
+            self.initial.setdefault("billing_account", billing_accounts[0].pk)
+
+
+class NumberStepForm(forms.Form):
+    """A new number from the operator's pool, or keep an existing one (port-in)."""
+
+    NEW, EXISTING = "new", "existing"
+
+    choice = forms.ChoiceField(
+        label=_("Which phone number do you want to use?"),
+        choices=[(NEW, _("New number")), (EXISTING, _("Existing number"))],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    new_number = forms.ChoiceField(label=_("Number from the pool"), required=False)
+    msisdn = MobileField(label=_("Existing phone number"), required=False)
+    donor_operator = forms.ChoiceField(label=_("Current operator"), required=False)
+    donor_account = forms.CharField(label=_("Customer number at the current operator"), max_length=40, required=False)
+    donor_sim = forms.CharField(label=_("SIM card number at the current operator"), max_length=32, required=False)
+
+    DONORS = ["Proximus", "Orange Belgium", "BASE", "Mobile Vikings", "Scarlet", "Lycamobile", "Other"]
+
+    def __init__(self, *args: Any, free_numbers: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from fleetportal.accounts.phones import display
+
+        self.fields["new_number"].choices = [("", _("The first free number")), *((n, display(n)) for n in free_numbers)]  # type: ignore[attr-defined]
+        self.fields["donor_operator"].choices = [("", _("Choose an operator")), *((d, d) for d in self.DONORS)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("choice") == self.EXISTING:
+            if not data.get("msisdn") and "msisdn" not in self.errors:
+                self.add_error("msisdn", _("Enter the number to keep."))
+            if not data.get("donor_operator"):
+                self.add_error("donor_operator", _("Choose the current operator of this number."))
+            if not data.get("donor_account") and not data.get("donor_sim"):
+                self.add_error(
+                    "donor_account", _("Enter the customer number or the SIM card number at the current operator.")
+                )
+        return data
+
+
+# --- changes to lines -----------------------------------------------------------------------------
+
+
+class ActivateForm(forms.Form):
+    # Named "date" like the actions' errors (ActionError(field="date")), so they land on it.
+    date = forms.DateField(label=_("Activation date"), widget=DateInput(), validators=[not_in_the_past])
+
+
+class SwapForm(forms.Form):
+    new_iccid = IccidField(label=_("New SIM card number"))
+
+
+class SwitchForm(forms.Form):
+    """Suspend or reactivate (F-25): now or on a later date, with an optional reason."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_the_past])
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
+
+
+class StopForm(forms.Form):
+    END, TRANSFER = "end", "transfer"
+
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_the_past])
+    outcome = forms.ChoiceField(
+        label=_("What happens to the number?"),
+        choices=[(END, _("End the number")), (TRANSFER, _("Transfer the number to the employee privately"))],
+        widget=forms.RadioSelect,
+        initial=END,
+    )
+
+
+class PlanChoiceForm(GroupedPlans):
+    plan = LabelledChoice(
+        label=_("Tariff plan"), queryset=ContractPlan.objects.none(), label_of=plan_label, widget=forms.RadioSelect
+    )
+    date = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=DateInput(),
+        validators=[not_in_the_past],
+        help_text=_("Leave empty to change the plan today."),
+    )
+
+    def __init__(self, *args: Any, plans: QuerySet[ContractPlan], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+
+
+class OptionsChangeForm(forms.Form):
+    add = OptionChoiceField(
+        label=_("Add options"),
+        queryset=ContractOption.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    remove = OptionChoiceField(
+        label=_("Remove options"),
+        queryset=ContractOption.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: Any, options: QuerySet[ContractOption], removable: QuerySet[ContractOption], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["add"].queryset = options  # type: ignore[attr-defined]
+        self.fields["remove"].queryset = removable  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        add, remove = data.get("add") or [], data.get("remove") or []
+        if not add and not remove:
+            raise forms.ValidationError(_("Choose options to add or to remove."), code="empty")
+        both = {item.pk for item in add} & {item.pk for item in remove}
+        if both:
+            self.add_error("remove", _("An option cannot be added and removed at once."))
+        return data
+
+
+class TagsForm(forms.Form):
+    """Tags (cost centres) to put on the selected lines or take off; a new one is created first."""
+
+    add = forms.ModelMultipleChoiceField(
+        label=_("Add tags"), queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    name = forms.CharField(label=_("New tag"), max_length=60, required=False)
+    remove = forms.ModelMultipleChoiceField(
+        label=_("Remove tags"), queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, tags: QuerySet[Tag], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["add"].queryset = tags  # type: ignore[attr-defined]
+        self.fields["remove"].queryset = tags  # type: ignore[attr-defined]
+        self.fields["name"].widget.attrs["placeholder"] = _("e.g. a cost centre")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("add") and not data.get("remove") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("Choose tags to add or remove."), code="empty")
+        return data
+
+
+class BillingChangeForm(forms.Form):
+    billing_account = LabelledChoice(
+        label=_("Billing account"), queryset=BillingAccount.objects.none(), label_of=billing_account_label
+    )
+    split_bill_profile = forms.ModelChoiceField(
+        label=_("Split-bill profile"),
+        queryset=SplitBillProfile.objects.none(),
+        required=False,
+        empty_label=_("No split bill"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        billing_accounts: QuerySet[BillingAccount],
+        profiles: QuerySet[SplitBillProfile],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["billing_account"].queryset = billing_accounts  # type: ignore[attr-defined]
+        self.fields["split_bill_profile"].queryset = profiles  # type: ignore[attr-defined]

@@ -1,0 +1,18 @@
+"""Worker jobs of the fleet: the changes planned for a date (F-22, F-26) run when due."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .actions.imports import import_job_run
+from .actions.jobs import run_due_changes as run_due
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def run_due_changes() -> None:
+    run_due()
+
+
+@db_task(retries=0)
+def import_lines(job_id: int, apply: bool) -> None:
+    """A CSV import's dry run (`apply=False`) or the import itself (F-32)."""
+    import_job_run(job_id=job_id, apply=apply)

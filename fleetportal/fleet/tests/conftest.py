@@ -1,0 +1,112 @@
+"""Fleet test fixtures on top of the shared ones (fleetportal/conftest.py).
+
+plans               the seeds' plans by code (`plans["mobile-europe"]`), retained by the
+                    contract of `customer` (the `catalogue` fixture)
+options             the seeds' options by code, retained likewise
+account             the billing account of `customer`
+make_line(**kw)     an ACTIVE line of `customer` on Mobile Start (unless told), its own SIM,
+                    `options=[…]` as LineOption rows
+blank_sim(**kw)     a BLANK physical SIM of `customer`'s stock (`customer=None`: the operator's)
+manager_actor, staff_actor, member_actor, other_actor   Actors as the pages build them
+new_key(user, scopes)   an API key made by the real action (from the API tests' conftest)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fleetportal.accounts.models import User
+from fleetportal.api.tests.conftest import new_key  # noqa: F401  (the API tests' key fixture)
+from fleetportal.catalog.models import Option, TariffPlan
+from fleetportal.conftest import make_actor
+from fleetportal.core.actor import Actor
+from fleetportal.core.models import BillingAccount, Contract, Customer
+from fleetportal.fleet.models import Line, SimCard
+
+from .factories import LineFactory, SimCardFactory
+
+
+@pytest.fixture
+def plans(catalogue: Contract) -> dict[str, TariffPlan]:
+    return {plan.code: plan for plan in TariffPlan.objects.all()}
+
+
+@pytest.fixture
+def options(catalogue: Contract) -> dict[str, Option]:
+    return {option.code: option for option in Option.objects.all()}
+
+
+@pytest.fixture
+def account(customer: Customer) -> BillingAccount:
+    return customer.billing_accounts.get()
+
+
+@pytest.fixture
+def make_line(customer: Customer, plans: dict[str, TariffPlan], account: BillingAccount) -> Callable[..., Line]:
+    def make(**kwargs: Any) -> Line:
+        kwargs.setdefault("customer", customer)
+        kwargs.setdefault("plan", plans["mobile-start"])
+        if kwargs["customer"] == customer:
+            kwargs.setdefault("billing_account", account)
+        return LineFactory.create(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def blank_sim(customer: Customer) -> Callable[..., SimCard]:
+    def make(**kwargs: Any) -> SimCard:
+        kwargs.setdefault("customer", customer)
+        return SimCardFactory.create(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def manager_actor(manager: User) -> Actor:
+    return make_actor(manager)
+
+
+@pytest.fixture
+def staff_actor(staff: User) -> Actor:
+    return make_actor(staff)
+
+
+@pytest.fixture
+def member_actor(member: User) -> Actor:
+    return make_actor(member)
+
+
+@pytest.fixture
+def other_actor(other_holder: User) -> Actor:
+    return make_actor(other_holder)
+
+
+# --- the pages: logged in through the real login pages ---------------------------------------------
+#     manager_client, member_client    Clients of `manager` and `member`
+#     billing_client                   a manager limited to the billing function (no fleet, F-09)
+
+
+def _logged_in(user: User, login: Callable[..., object]) -> Client:
+    client = Client()
+    login(client, user)
+    return client
+
+
+@pytest.fixture
+def manager_client(manager: User, login: Callable[..., object]) -> Client:
+    return _logged_in(manager, login)
+
+
+@pytest.fixture
+def member_client(member: User, login: Callable[..., object]) -> Client:
+    return _logged_in(member, login)
+
+
+@pytest.fixture
+def billing_client(billing_manager: User, login: Callable[..., object]) -> Client:
+    return _logged_in(billing_manager, login)

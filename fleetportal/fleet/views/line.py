@@ -1,0 +1,93 @@
+"""The Manage SIM page (F-27): tabs user details, address, products and more.
+
+User details are the manager's to edit only until the employee confirmed them (R-F1); the
+action refuses it then, and the page shows them read-only with the date of the confirmation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from fleetportal.accounts.decorators import manager_required
+from fleetportal.core.errors import ActionError
+from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.selectors import audit_events_for
+from fleetportal.core.views import form_error
+from fleetportal.core.views_audit import changes
+from fleetportal.network.selectors import requests_for
+
+from .. import selectors
+from ..actions import line_update_details
+from ..actions.details import ADDRESS_FIELDS, PERSONAL_FIELDS
+from ..forms import AddressForm, UserDetailsForm
+from ..models import Line
+from .selection import posted_version
+
+TABS = [
+    ("details", gettext_lazy("User details")),
+    ("address", gettext_lazy("Address")),
+    ("products", gettext_lazy("Products")),
+    ("more", gettext_lazy("More")),
+]
+TAB_KEYS = [key for key, _label in TABS]
+HISTORY_SIZE = 50
+EDITABLE = {"details": (UserDetailsForm, PERSONAL_FIELDS), "address": (AddressForm, ADDRESS_FIELDS)}
+
+
+def details_initial(line: Line, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(line, name) for name in names}
+
+
+def _tab_context(request: LoggedInRequest, line: Line, tab: str) -> dict[str, Any]:
+    actor = request.actor
+    if tab == "products":
+        return {"options": list(line.options.all()), "tags": list(line.tags.all())}
+    if tab == "more":
+        events = audit_events_for(actor).filter(object_type="line", object_id=str(line.pk))[:HISTORY_SIZE]
+        return {
+            # Only what changed: an empty field before and after says nothing.
+            "history": [(event, [row for row in changes(event) if row[1] != row[2]]) for event in events],
+            "scheduled": list(selectors.scheduled_changes_for(actor, line=line)),
+            "network_requests": requests_for(actor, line.pk, limit=20),
+        }
+    return {}
+
+
+@manager_required("fleet")
+@require_http_methods(["GET", "POST"])
+def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
+    actor = request.actor
+    line = selectors.line_for(actor, line_id)
+    tab = request.GET.get("tab", "details")
+    tab = tab if tab in TAB_KEYS else "details"
+    form: forms.Form | None = None
+    if tab in EDITABLE:
+        form_class, names = EDITABLE[tab]
+        form = form_class(request.POST or None, initial=details_initial(line, names))
+        if request.method == "POST" and form.is_valid():
+            try:
+                line_update_details(actor=actor, line=line, version=posted_version(request), **form.cleaned_data)
+            except ActionError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("The changes were saved."))
+                return redirect(f"{reverse('fleet_line', args=[line.pk])}?tab={tab}")
+    context = {
+        "line": line,
+        "tab": tab,
+        "tabs": TABS,
+        "form": form,
+        "confirmed": line.details_confirmed_at is not None,
+        "page_url": request.get_full_path(),
+        **_tab_context(request, line, tab),
+    }
+    return render(request, "fleet/line.html", context)

@@ -1,0 +1,54 @@
+"""The employee's own lines (F-74) and the confirmation of their details (R-F1), under /me/,
+the only pages a phone-number login reaches (R-I5)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from fleetportal.core.actor import Actor
+from fleetportal.core.errors import ActionError
+from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.views import form_error
+
+from .. import selectors
+from ..actions import line_confirm_details
+from ..actions.details import PERSONAL_FIELDS
+from ..forms import UserDetailsForm
+from ..models import Line
+from .line import details_initial
+from .selection import posted_version
+
+
+def my_lines(actor: Actor) -> QuerySet[Line]:
+    """The lines the person uses: a number login's own number, else the lines linked to the
+    login (a manager's "my line" is theirs too, not the whole fleet)."""
+    lines = selectors.lines_for(actor)
+    if actor.number is None:
+        lines = lines.filter(user=actor.user)
+    return lines.exclude(status=Line.Status.STOPPED)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_line_confirm(request: LoggedInRequest, line_id: int) -> HttpResponse:
+    """Check, correct and confirm one's own details; from then on the manager no longer edits them."""
+    actor = request.actor
+    line = my_lines(actor).filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    form = UserDetailsForm(request.POST or None, initial=details_initial(line, PERSONAL_FIELDS))
+    if request.method == "POST" and form.is_valid():
+        try:
+            line_confirm_details(actor=actor, line=line, version=posted_version(request), **form.cleaned_data)
+        except ActionError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Thank you: your details are confirmed."))
+            return redirect("member_home")
+    return render(request, "fleet/me_confirm.html", {"line": line, "form": form})

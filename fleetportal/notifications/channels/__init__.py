@@ -1,0 +1,1 @@
+"""Delivery channels: one small module per way a message leaves the portal."""

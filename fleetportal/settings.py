@@ -1,0 +1,269 @@
+"""Fleet Portal settings: one file, every deployment choice read from the environment.
+
+The defaults run the embedded demo (SQLite, SQLite-backed Huey, local SMS gateway, e-mail
+kept in the outbox). Production sets the variables documented in the README.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+VAR_DIR = Path(env.str("FLEETPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=False)
+# Demo mode shows the demo password on the login page and the /dev/outbox/ pages.
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-demo-key-set-SECRET_KEY-in-production-0123456789")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "phonenumber_field",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "fleetportal.core",
+    "fleetportal.accounts",
+    "fleetportal.notifications",
+    "fleetportal.catalog",
+    "fleetportal.billing",
+    "fleetportal.fleet",
+    "fleetportal.network",
+    "fleetportal.api",
+    "fleetportal.backoffice",
+    "ninja",  # its static Swagger UI for /api/v1/docs (else it loads the UI from a CDN)
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fleetportal.accounts.middleware.AccessGateMiddleware",
+    "fleetportal.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "fleetportal.urls"
+WSGI_APPLICATION = "fleetportal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "fleetportal" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "fleetportal.accounts.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL ----------------------
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'fleetportal.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Identity -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "fleetportal.accounts.passwords.CustomerLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+ACCOUNT_ADAPTER = "fleetportal.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "fleetportal.accounts.forms.AliasLoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are proven by the invitation or claim mail
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Failed-login limits are axes' job (its lock looks like a wrong password, QUALITY S5).
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "reauthenticate": "10/m/user"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or DEMO_MODE
+MFA_TOTP_ISSUER = "Fleet Portal"
+
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "fleetportal.accounts.lockout.username_from_attempt"
+AXES_LOCKOUT_CALLABLE = "fleetportal.accounts.lockout.same_as_wrong_password"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+PHONENUMBER_DEFAULT_REGION = "BE"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# One-time codes and their limits (QUALITY S3, S4, S8).
+OTP_TTL = timedelta(minutes=5)
+OTP_MAX_ATTEMPTS = 5
+OTP_PER_MINUTE = 1
+OTP_PER_HOUR = 5
+OTP_PER_IP_PER_HOUR = env.int("OTP_PER_IP_PER_HOUR", default=30)
+OTP_PER_CUSTOMER_PER_HOUR = env.int("OTP_PER_CUSTOMER_PER_HOUR", default=200)
+INVITATION_TTL = timedelta(days=7)
+
+# --- Sessions (QUALITY S9) -----------------------------------------------------------------------
+SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG and not DEMO_MODE)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Security headers (QUALITY S12) --------------------------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_COOKIES)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_COOKIES else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# axes.W006: lockouts count per login (account), as NIST 800-63B asks; locking per IP would
+# lock out a whole office behind one NAT address. Per-IP caps apply to codes (OTP_PER_IP_…).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
+# --- Languages (F-80) ----------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("hu", "Magyar"),
+]
+LOCALE_PATHS = [BASE_DIR / "fleetportal" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")
+
+# --- Static files --------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
+# Pico CSS, htmx and portal.css live in fleetportal/static/, which is not an app's static dir.
+STATICFILES_DIRS = [BASE_DIR / "fleetportal" / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_STORAGE",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE
+
+# --- Jobs (Huey): SQLite file by default, Redis to scale out to many workers --------------------
+HUEY_REDIS_URL = env.str("HUEY_REDIS_URL", default="")
+if HUEY_REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "fleetportal",
+        "url": HUEY_REDIS_URL,
+        "immediate": False,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "fleetportal",
+        "filename": env.str("HUEY_SQLITE_PATH", default=str(VAR_DIR / "huey.sqlite3")),
+        "immediate": env.bool("HUEY_IMMEDIATE", default=False),
+    }
+HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
+
+# --- Messages: e-mail and SMS adapters (sent by the worker from the outbox) --------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Fleet Portal <noreply@operator.example>")
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="local")  # "local" or "http"
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="FleetPortal")
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------
+NETWORK_ADAPTER = env.str("NETWORK_ADAPTER", default="simulator")  # or a dotted path to a class
+NETWORK_MAX_ATTEMPTS = env.int("NETWORK_MAX_ATTEMPTS", default=6)
+NETWORK_TIMEOUT_SECONDS = env.int("NETWORK_TIMEOUT_SECONDS", default=120)
+NETWORK_SIMULATOR_DELAY_SECONDS = env.float("NETWORK_SIMULATOR_DELAY_SECONDS", default=2)
+NETWORK_SIMULATOR_PORT_IN_SECONDS = env.float("NETWORK_SIMULATOR_PORT_IN_SECONDS", default=10)
+NETWORK_SIMULATOR_FAIL = env.list("NETWORK_SIMULATOR_FAIL", default=[])
+NETWORK_SIMULATOR_TIMEOUT = env.list("NETWORK_SIMULATOR_TIMEOUT", default=[])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]  # else INFO lines per PDF
+ADMIN_PATH = env.str("ADMIN_PATH", default="django-admin")

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production settings with fast hashing, jobs run inline
+and static files served from the source tree."""
+
+from .settings import *  # noqa: F403
+from .settings import HUEY, STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "huey_class": "huey.MemoryHuey", "immediate": True}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_GATEWAY = "local"
+SECURE_COOKIES = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+DEMO_MODE = True
+DEBUG = False
+NETWORK_SIMULATOR_DELAY_SECONDS = NETWORK_SIMULATOR_PORT_IN_SECONDS = 0

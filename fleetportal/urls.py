@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+
+from fleetportal.api.router import api
+from fleetportal.backoffice.views import customer_new, staff_home
+from fleetportal.core.health import healthz
+from fleetportal.core.views_audit import audit_log
+from fleetportal.fleet.urls import member_urlpatterns as fleet_member_urls
+from fleetportal.notifications.views import dev_outbox
+
+urlpatterns = [
+    path("", include("fleetportal.accounts.urls")),
+    path("", include("fleetportal.catalog.urls")),
+    path("staff/", staff_home, name="staff_home"),
+    path("staff/customers/new/", customer_new, name="staff_customer_new"),
+    # Resets go by one-time code (F-06); allauth's reset-by-link pages are not offered.
+    re_path(r"^accounts/password/reset/", RedirectView.as_view(pattern_name="password_forgot")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("api-keys/", include("fleetportal.api.urls")),
+    path("audit/", audit_log, name="audit_log"),
+    path("", include("fleetportal.network.urls")),
+    path("fleet/", include("fleetportal.fleet.urls")),
+    path("me/", include(fleet_member_urls)),
+    path("healthz", healthz, name="healthz"),
+    path("dev/outbox/", dev_outbox, name="dev_outbox"),
+    path(f"{settings.ADMIN_PATH}/", admin.site.urls),
+]
