@@ -95,17 +95,17 @@ def _english_by_default() -> Iterator[None]:
 
 @pytest.fixture
 def customer(db: None) -> Customer:
-    return CustomerFactory(name="Acme Belgium NV", login_domain="acme", vat_number="BE0123456749")
+    return CustomerFactory.create(name="Acme Belgium NV", login_domain="acme", vat_number="BE0123456749")
 
 
 @pytest.fixture
 def other_customer(db: None) -> Customer:
-    return CustomerFactory(name="Globex Kft", login_domain="globex", vat_number="HU12345676", language="hu")
+    return CustomerFactory.create(name="Globex Kft", login_domain="globex", vat_number="HU12345676", language="hu")
 
 
 def _login_in(customer: Customer, role: str, email: str, phone: str, alias: str = "", **membership: object) -> User:
-    user = UserFactory(email=email, phone=phone)
-    MembershipFactory(user=user, customer=customer, role=role, alias=alias, **membership)
+    user = UserFactory.create(email=email, phone=phone)
+    MembershipFactory.create(user=user, customer=customer, role=role, alias=alias, **membership)
     return user
 
 
@@ -141,7 +141,7 @@ def other_member(other_customer: Customer) -> User:
 
 @pytest.fixture
 def staff(db: None) -> User:
-    return StaffFactory(email="staff@operator.example")
+    return StaffFactory.create(email="staff@operator.example")
 
 
 def make_actor(user: User, channel: str = Channel.WEB) -> Actor:

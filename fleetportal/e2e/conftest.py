@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests and
 # fixtures are still plain synchronous calls.
@@ -33,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 expect.set_options(timeout=10_000)
@@ -91,7 +100,12 @@ def page(context: BrowserContext) -> Iterator[Page]:
     missing resource)."""
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(f"{message.text} ({page.url})"))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({page.url})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"{error} ({page.url})"))
     yield page
     assert not errors, "the browser reported errors:\n" + "\n".join(errors)

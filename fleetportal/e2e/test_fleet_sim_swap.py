@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from fleetportal.accounts.phones import display
 from fleetportal.fleet.models import Line, SimCard
+from fleetportal.fleet.tests.pages import sim_of
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (the demo password shown on the login page)
 
@@ -40,7 +41,7 @@ def test_manager_replaces_the_sim_card_of_a_number(page: Page, log_in, screensho
 
     expect(page.get_by_role("heading", name=f"Replace the SIM card for {display(line.msisdn)}")).to_be_visible()
     expect(page.get_by_text(old)).to_be_visible()
-    page.get_by_label("New SIM card number").fill(taken.sim.iccid)
+    page.get_by_label("New SIM card number").fill(sim_of(taken).iccid)
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("This SIM card is already in use.")).to_be_visible()
     screenshot(page, "in-use")

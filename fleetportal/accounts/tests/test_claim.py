@@ -43,7 +43,7 @@ def test_invited_holder_claims_the_existing_membership(client, customer, last_co
     from fleetportal.core.tests.factories import InvitedMembershipFactory
 
     contract = customer.contracts.get()
-    invited = InvitedMembershipFactory(customer=customer, role=Role.HOLDER, user__email=contract.contact_email)
+    invited = InvitedMembershipFactory.create(customer=customer, role=Role.HOLDER, user__email=contract.contact_email)
     assert _claim(client, contract, last_code).status_code == 302
     invited.refresh_from_db()
     assert invited.status == Membership.Status.VALIDATED

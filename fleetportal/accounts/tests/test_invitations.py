@@ -270,7 +270,7 @@ def test_member_and_billing_manager_cannot_reach_user_management(client, login, 
 
 @pytest.mark.spec("F-09", "S2")
 def test_a_limited_manager_cannot_widen_their_own_rights(customer, actor_for) -> None:
-    limited = MembershipFactory(customer=customer, role=Role.MANAGER, functions=[Function.USERS])
+    limited = MembershipFactory.create(customer=customer, role=Role.MANAGER, functions=[Function.USERS])
     actor = actor_for(limited.user)
     with pytest.raises(ActionError):
         actions.membership_set_functions(actor=actor, membership=limited, functions=[])
@@ -280,7 +280,7 @@ def test_a_limited_manager_cannot_widen_their_own_rights(customer, actor_for) ->
 
 @pytest.mark.spec("F-09", "S2")
 def test_a_limited_manager_cannot_give_rights_they_do_not_have(customer, member, actor_for) -> None:
-    limited = MembershipFactory(customer=customer, role=Role.MANAGER, functions=[Function.USERS])
+    limited = MembershipFactory.create(customer=customer, role=Role.MANAGER, functions=[Function.USERS])
     actor = actor_for(limited.user)
     with pytest.raises(PermissionDeniedError):
         actions.user_invite(actor=actor, customer=customer, email="boss@acme.example", role=Role.MANAGER)

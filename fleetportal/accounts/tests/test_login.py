@@ -7,6 +7,7 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.http import HttpResponseBase
 
 from fleetportal.accounts import session as keys
 from fleetportal.accounts.models import OneTimeCode
@@ -134,7 +135,7 @@ def test_alias_is_case_insensitive_and_scoped_to_the_customer(client, manager, o
 # --- phone-number login (F-08, R-I5) --------------------------------------------------------------
 
 
-def _phone_login(client, typed: str, last_code) -> object:
+def _phone_login(client, typed: str, last_code) -> HttpResponseBase:
     response = client.post("/login/phone/", {"step": "number", "phone": typed})
     assert response.status_code == 200
     client.post("/login/phone/", {"step": "send"})

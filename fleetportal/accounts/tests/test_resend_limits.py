@@ -77,7 +77,7 @@ def test_sms_page_resend_is_limited_to_five_an_hour(client, manager) -> None:
 @pytest.mark.django_db
 def test_per_number_limit_holds_across_accounts_and_flows() -> None:
     """Two logins sharing a number still get one code a minute on it."""
-    first, second = MembershipFactory(user__phone="+32470555001"), MembershipFactory()
+    first, second = MembershipFactory.create(user__phone="+32470555001"), MembershipFactory.create()
     issue_code(_request("+32470555001", user=first.user))
     with pytest.raises(TooManyCodes):
         issue_code(_request("+32470555001", user=second.user))
@@ -88,7 +88,7 @@ def test_per_number_limit_holds_across_accounts_and_flows() -> None:
 
 @pytest.mark.django_db
 def test_per_account_limit_holds_across_numbers_and_addresses() -> None:
-    membership = MembershipFactory()
+    membership = MembershipFactory.create()
     issue_code(_request("+32470555001", user=membership.user))
     with pytest.raises(TooManyCodes):
         issue_code(_request(membership.user.email, user=membership.user))

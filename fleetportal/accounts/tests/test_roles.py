@@ -199,7 +199,7 @@ def _staff_urls() -> list[str]:
     """Every /staff/ page of the whole portal, its ids filled in with ones that do not exist."""
     fill = {"int": "999999", "uuid": "00000000-0000-0000-0000-000000000000"}
     return [
-        "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: fill.get(m.group(1) or "str", "x"), route)
+        "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: fill.get(str(m.group(1) or "str"), "x"), route)
         for route in _patterns(get_resolver())
         if route.startswith("staff/")
     ]

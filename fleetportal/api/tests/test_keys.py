@@ -47,7 +47,7 @@ def test_a_limited_manager_gives_a_key_only_their_own_rights(customer):
     from fleetportal.accounts.models import Function, Membership, Role
     from fleetportal.core.tests.factories import MembershipFactory
 
-    membership: Membership = MembershipFactory(  # type: ignore[assignment]
+    membership: Membership = MembershipFactory.create(  # type: ignore[assignment]
         customer=customer, role=Role.MANAGER, functions=[Function.USERS]
     )
     limited = membership.user

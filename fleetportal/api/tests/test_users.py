@@ -20,7 +20,7 @@ def pk(user: User) -> int:
 
 
 def invited_in(customer: Customer, **kwargs: object) -> Membership:
-    return InvitedMembershipFactory(customer=customer, **kwargs)  # type: ignore[return-value]
+    return InvitedMembershipFactory.create(customer=customer, **kwargs)  # type: ignore[return-value]
 
 
 @pytest.mark.spec("F-91", "F-12")

@@ -20,7 +20,7 @@ from fleetportal.core.models import BillingAccount, Contract, Customer
 PASSWORD = "a-Strong-pass-123"  # the password of every test login
 
 
-class CustomerFactory(DjangoModelFactory):
+class CustomerFactory(DjangoModelFactory[Customer]):
     """A customer with one contract and one billing account (`customer.contracts.first()`)."""
 
     class Meta:
@@ -34,14 +34,18 @@ class CustomerFactory(DjangoModelFactory):
     login_domain = factory.Sequence(lambda n: f"company{n}")
     sms_second_factor = True
 
-    @factory.post_generation
-    def contract(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create and extracted is not False:
-            contract = ContractFactory(customer=self)
-            BillingAccountFactory(customer=self, contract=contract)
+    contract = factory.PostGeneration(
+        lambda customer, create, extracted, **kw: _add_contract(customer, create, extracted)
+    )
 
 
-class ContractFactory(DjangoModelFactory):
+def _add_contract(customer: Customer, create: bool, extracted: object) -> None:
+    if create and extracted is not False:
+        contract = ContractFactory.create(customer=customer)
+        BillingAccountFactory.create(customer=customer, contract=contract)
+
+
+class ContractFactory(DjangoModelFactory[Contract]):
     class Meta:
         model = Contract
 
@@ -52,19 +56,35 @@ class ContractFactory(DjangoModelFactory):
     contact_mobile = factory.Sequence(lambda n: f"+3247190{n % 10000:04d}")
 
 
-class BillingAccountFactory(DjangoModelFactory):
+class BillingAccountFactory(DjangoModelFactory[BillingAccount]):
     class Meta:
         model = BillingAccount
 
     customer = factory.SubFactory(CustomerFactory, contract=False)
-    contract = factory.LazyAttribute(lambda o: o.customer.contracts.first() or ContractFactory(customer=o.customer))
+    contract = factory.LazyAttribute(
+        lambda o: o.customer.contracts.first() or ContractFactory.create(customer=o.customer)
+    )
     number = factory.Sequence(lambda n: f"{100000000 + n}")
     name = factory.LazyAttribute(lambda o: o.customer.name)
     invoice_address = "Kunstlaan 1\n1000 Brussel"
     invoice_email = factory.LazyAttribute(lambda o: f"invoices@{o.customer.login_domain}.example")
 
 
-class UserFactory(DjangoModelFactory):
+def _set_password(user: User, create: bool, extracted: str | bool | None) -> None:
+    password = PASSWORD if extracted is None else extracted
+    if password:
+        user.set_password(str(password))
+    else:
+        user.set_unusable_password()
+    if create:
+        user.save()
+        if password:
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class UserFactory(DjangoModelFactory[User]):
     """A login with `PASSWORD` and a verified e-mail address. `password=None` makes a login
     without a usable password (as an invitation creates)."""
 
@@ -79,30 +99,18 @@ class UserFactory(DjangoModelFactory):
     language = "en"
     is_staff = False
 
-    @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
-        password = PASSWORD if extracted is None else extracted
-        if password:
-            self.set_password(password)
-        else:
-            self.set_unusable_password()
-        if create:
-            self.save()
-            if password:
-                EmailAddress.objects.update_or_create(
-                    user=self, email=self.email, defaults={"verified": True, "primary": True}
-                )
+    password = factory.PostGeneration(lambda user, create, extracted, **kw: _set_password(user, create, extracted))
 
 
 class StaffFactory(UserFactory):
     """Operator staff: no membership, no mobile number (so no SMS step)."""
 
     email = factory.Sequence(lambda n: f"staff{n}@operator.example")
-    phone = ""
+    phone = factory.Sequence(lambda n: "")
     is_staff = True
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     """A VALIDATED membership (role member unless told) of a new login."""
 
     class Meta:

@@ -13,10 +13,18 @@ from fleetportal.core.models import AuditEvent, Channel, Customer
 pytestmark = pytest.mark.django_db
 
 
-def event(customer: Customer | None, action: str, *, label: str = "", who: str = "", **kwargs: object) -> AuditEvent:
+def event(
+    customer: Customer | None,
+    action: str,
+    *,
+    label: str = "",
+    who: str = "",
+    channel: str = Channel.WEB,
+    **kwargs: object,
+) -> AuditEvent:
     return AuditEvent.objects.create(
         customer=customer,
-        channel=kwargs.pop("channel", Channel.WEB),
+        channel=channel,
         action=action,
         object_type="line",
         object_label=label,

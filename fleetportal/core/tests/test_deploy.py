@@ -59,7 +59,7 @@ def _production(tmp_path: Path, *command: str) -> subprocess.CompletedProcess:
     }
     env.update(
         DJANGO_SETTINGS_MODULE="fleetportal.settings",
-        SECRET_KEY=PRODUCTION["SECRET_KEY"],
+        SECRET_KEY=str(PRODUCTION["SECRET_KEY"]),
         ALLOWED_HOSTS="portal.example.com",
         FLEETPORTAL_VAR_DIR=str(tmp_path),
     )

@@ -41,7 +41,7 @@ def csv_rows(body: bytes) -> list[list[str]]:
 
 @pytest.fixture
 def lines(make_line, customer, options, plans):  # type: ignore[no-untyped-def]
-    sales, it = TagFactory(customer=customer, name="Sales"), TagFactory(customer=customer, name="IT")
+    sales, it = TagFactory.create(customer=customer, name="Sales"), TagFactory.create(customer=customer, name="IT")
     activated = timezone.make_aware(datetime(2025, 3, 30, 9, 15))
     suspended = make_line(
         msisdn="+32470111111",
@@ -148,13 +148,13 @@ def test_only_the_actors_lines(client, login, manager, make_line, other_customer
     from fleetportal.fleet.tests.factories import LineFactory
 
     make_line(msisdn="+32470000021")
-    LineFactory(customer=other_customer, msisdn="+36301234567")
+    LineFactory.create(customer=other_customer, msisdn="+36301234567")
     login(client, manager)
     _response, body = download(client, format="csv")
     numbers = [row[0] for row in csv_rows(body)[1:]]
     assert numbers == ["'+32470000021"]
     # A filter naming another customer's tag is not applied to someone else's data: it is refused.
-    foreign_tag = TagFactory(customer=other_customer)
+    foreign_tag = TagFactory.create(customer=other_customer)
     _response, body = download(client, format="csv", tag=foreign_tag.pk)
     assert "+36301234567" not in body.decode()
 
@@ -207,7 +207,7 @@ def test_options_and_tags_stay_on_their_line_in_every_sort(client, login, manage
     """Options and tags stream in the lines' own order and are merged: any sort keeps them right."""
     from fleetportal.fleet.forms import SORT_VALUES
 
-    tags = [TagFactory(customer=customer, name=name) for name in ("IT", "Sales", "HR")]
+    tags = [TagFactory.create(customer=customer, name=name) for name in ("IT", "Sales", "HR")]
     choices = list(options.values())
     expected = {}
     for n in range(12):

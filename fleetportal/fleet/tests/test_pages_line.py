@@ -15,6 +15,7 @@ from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.core.tests.factories import BillingAccountFactory
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.tests.factories import LineFactory
+from fleetportal.fleet.tests.pages import sim_of
 
 from .pages import messages_of
 
@@ -35,11 +36,11 @@ DETAILS = {
 def test_every_tab_shows(manager_client: Client, make_line: Callable[..., Line], options) -> None:
     line = make_line(options=[options["data-eu-5gb"]])
     for tab, text in (
-        ("details", line.sim.puk),
+        ("details", sim_of(line).puk),
         ("address", "Street and number"),
         ("products", "Data EU 5 GB"),
         ("more", "Replace SIM"),
-        ("nonsense", line.sim.iccid),
+        ("nonsense", sim_of(line).iccid),
     ):
         response = manager_client.get(f"/fleet/lines/{line.pk}/", {"tab": tab})
         assert response.status_code == 200
@@ -52,7 +53,7 @@ def test_every_tab_shows(manager_client: Client, make_line: Callable[..., Line],
 def test_foreign_lines_are_404_and_members_403(
     manager_client: Client, member_client: Client, other_customer: Customer, make_line: Callable[..., Line]
 ) -> None:
-    foreign = LineFactory(customer=other_customer)
+    foreign = LineFactory.create(customer=other_customer)
     assert manager_client.get(f"/fleet/lines/{foreign.pk}/").status_code == 404
     assert manager_client.post(f"/fleet/lines/{foreign.pk}/", DETAILS).status_code == 404
     assert manager_client.get(f"/fleet/lines/{foreign.pk}/billing/").status_code == 404
@@ -124,7 +125,7 @@ def test_billing_account_and_split_bill_profile(
     manager_client: Client, make_line: Callable[..., Line], customer: Customer, other_customer: Customer, catalogue
 ) -> None:
     line = make_line()
-    second = BillingAccountFactory(customer=customer, contract=catalogue)
+    second = BillingAccountFactory.create(customer=customer, contract=catalogue)
     profile = SplitBillProfile.objects.create(customer=customer, name="Plan paid, usage to EUR 10")
     foreign = SplitBillProfile.objects.create(customer=other_customer, name="Theirs")
     url = f"/fleet/lines/{line.pk}/billing/"

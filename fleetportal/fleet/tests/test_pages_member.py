@@ -14,6 +14,7 @@ from fleetportal.accounts.models import User
 from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.tests.factories import LineFactory
+from fleetportal.fleet.tests.pages import sim_of
 
 from .pages import messages_of
 
@@ -28,8 +29,8 @@ def test_the_member_sees_their_own_lines_only(
     own = make_line(msisdn="+32470000003", user=member)
     colleague = make_line(msisdn="+32470000777")
     page = member_client.get("/me/").content.decode()
-    assert "+32 470 00 00 03" in page and own.sim.puk in page and own.plan.name in page
-    assert "+32 470 00 07 77" not in page and colleague.sim.puk not in page
+    assert "+32 470 00 00 03" in page and sim_of(own).puk in page and own.plan.name in page
+    assert "+32 470 00 07 77" not in page and sim_of(colleague).puk not in page
     assert f"/me/lines/{own.pk}/confirm/" in page
 
 
@@ -61,7 +62,7 @@ def test_lines_of_others_are_404(
     member_client: Client, manager_client: Client, make_line: Callable[..., Line], other_customer: Customer
 ) -> None:
     colleague = make_line()
-    foreign = LineFactory(customer=other_customer)
+    foreign = LineFactory.create(customer=other_customer)
     for line in (colleague, foreign):
         assert member_client.get(f"/me/lines/{line.pk}/confirm/").status_code == 404
         assert member_client.post(f"/me/lines/{line.pk}/confirm/", DETAILS).status_code == 404

@@ -14,6 +14,7 @@ from fleetportal.catalog.models import ContractOption, ContractPlan, Option, Tar
 from fleetportal.core.models import BillingAccount, Contract, Customer
 from fleetportal.fleet.models import Line, PoolNumber, SimCard
 from fleetportal.fleet.tests.factories import LineFactory, PoolNumberFactory, SimCardFactory
+from fleetportal.fleet.tests.pages import sim_of
 
 from .pages import messages_of
 
@@ -24,7 +25,7 @@ URL = "/fleet/lines/add/"
 
 @pytest.fixture
 def pool(db: None) -> list[PoolNumber]:
-    return [PoolNumberFactory(msisdn=f"+3249900001{n}") for n in range(3)]
+    return [PoolNumberFactory.create(msisdn=f"+3249900001{n}") for n in range(3)]
 
 
 @pytest.fixture
@@ -118,11 +119,11 @@ def test_a_bad_iccid_stays_on_the_first_step(wizard, iccid: str, message: str) -
 def test_a_card_in_use_or_not_in_stock_is_refused_at_once(
     wizard, make_line: Callable[..., Line], other_customer: Customer
 ) -> None:
-    in_use = make_line().sim
-    foreign = SimCardFactory(customer=other_customer)
+    in_use = sim_of(make_line())
+    foreign = SimCardFactory.create(customer=other_customer)
     wizard.start()
     assert wizard({"iccid": in_use.iccid}).context["form"].errors["iccid"] == ["This SIM card is already in use."]
-    for sim in (foreign, LineFactory(customer=other_customer).sim):
+    for sim in (foreign, sim_of(LineFactory.create(customer=other_customer))):
         assert wizard({"iccid": sim.iccid}).context["form"].errors["iccid"] == ["This SIM card is not in your stock."]
 
 

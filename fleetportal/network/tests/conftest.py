@@ -57,8 +57,8 @@ def make_lines(customer: Customer) -> Callable[..., list[Line]]:
     """`make_lines(n, customer=customer)`: n ACTIVE lines, inserted in one go (no SIM card)."""
 
     def make(n: int = 1, customer: Customer = customer) -> list[Line]:
-        plan = TariffPlanFactory()
-        account = customer.billing_accounts.first() or BillingAccountFactory(customer=customer)
+        plan = TariffPlanFactory.create()
+        account = customer.billing_accounts.first() or BillingAccountFactory.create(customer=customer)
         lines = [LineFactory.build(customer=customer, plan=plan, billing_account=account, sim=None) for _ in range(n)]
         return Line.objects.bulk_create(lines)
 

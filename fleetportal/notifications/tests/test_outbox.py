@@ -8,6 +8,7 @@ import io
 import json
 import urllib.error
 from datetime import timedelta
+from email.message import Message
 from unittest import mock
 
 import pytest
@@ -211,7 +212,7 @@ def test_http_gateway_posts_json_with_idempotency_key(settings) -> None:
 def test_http_gateway_error_is_a_failed_attempt(settings) -> None:
     settings.SMS_GATEWAY, settings.SMS_GATEWAY_URL = "http", "https://sms.example/send"
     message = _sms()
-    error = urllib.error.HTTPError("https://sms.example/send", 503, "Service Unavailable", {}, io.BytesIO(b""))
+    error = urllib.error.HTTPError("https://sms.example/send", 503, "Service Unavailable", Message(), io.BytesIO(b""))
     with mock.patch("fleetportal.notifications.channels.sms.urllib.request.urlopen", side_effect=error):
         assert deliver_message(message.pk) == OutboxMessage.Status.PENDING
     message.refresh_from_db()
