@@ -19,7 +19,7 @@ from pydantic import field_validator
 
 from fleetportal.accounts.models import ApiKey
 from fleetportal.api.auth import api_actor
-from fleetportal.api.errors import ERROR_RESPONSES
+from fleetportal.api.errors import ERROR_RESPONSES, ErrorOut
 from fleetportal.billing.models import SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.core.actor import Actor
@@ -333,6 +333,14 @@ class SwapIn(In):
     version: int | None = None
 
 
+class EsimResendIn(In):
+    email: str = Field("", max_length=254, description="Empty: the line's user's e-mail address.")
+
+
+class EsimResendOut(Schema):
+    recipient: str = Field(description="Where the activation e-mail went.")
+
+
 class StopIn(In):
     date: dt.date
     transfer_to_private: bool = Field(False, description="Hand the number over to the user instead of ending it.")
@@ -575,6 +583,26 @@ def line_swap(request: PortalRequest, line_id: int, payload: SwapIn) -> LineDeta
     line = selectors.line_for(actor, line_id)
     actions.sim_swap(actor=actor, line=line, new_iccid=payload.new_iccid, version=payload.version)
     return _detail(actor, line_id)
+
+
+@router.post(
+    "/lines/{int:line_id}/esim/resend",
+    response={200: EsimResendOut, 429: ErrorOut, **RESPONSES},
+    operation_id="line_esim_resend",
+    summary="Resend eSIM activation e-mail",
+)
+def line_esim_resend(
+    request: PortalRequest, line_id: int, payload: EsimResendIn
+) -> Status[EsimResendOut] | Status[ErrorOut]:
+    """Send the eSIM's activation e-mail (LPA code, QR code, PIN, PUK) again, at most
+    3 times an hour per line; a physical SIM or a stopped line is refused (F-23). Scope `fleet`."""
+    actor = api_actor(request, *WRITE)
+    line = selectors.line_for(actor, line_id)
+    try:
+        message = actions.esim_resend_activation(actor=actor, line=line, email=payload.email)
+    except actions.TooManyResends as exc:
+        return Status(429, ErrorOut(detail=str(exc.message), code=exc.code))
+    return Status(200, EsimResendOut(recipient=message.recipient))
 
 
 @router.post(

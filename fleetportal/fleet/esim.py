@@ -10,6 +10,7 @@ from qrcode.image.pil import PilImage
 
 from fleetportal.core.actor import Actor
 from fleetportal.notifications import outbox
+from fleetportal.notifications.models import OutboxMessage
 
 from .models import Line, SimCard
 
@@ -32,10 +33,11 @@ def recipient_for(line: Line, actor: Actor) -> str:
     return contract.contact_email
 
 
-def send_activation_email(*, line: Line, sim: SimCard, actor: Actor) -> None:
-    """Queue the activation e-mail of an eSIM in the outbox (inside the caller's transaction)."""
-    outbox.send_email(
-        to=recipient_for(line, actor),
+def send_activation_email(*, line: Line, sim: SimCard, actor: Actor, to: str = "") -> OutboxMessage:
+    """Queue the activation e-mail of an eSIM in the outbox (inside the caller's transaction),
+    to `to` when given, else to `recipient_for` the line."""
+    return outbox.send_email(
+        to=to or recipient_for(line, actor),
         template="fleet/email/esim_activation",
         context={
             "number": line.msisdn,

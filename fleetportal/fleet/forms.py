@@ -382,6 +382,16 @@ class SwapForm(forms.Form):
     new_iccid = IccidField(label=_("New SIM card number"))
 
 
+class EsimResendForm(forms.Form):
+    """Resend an eSIM's activation e-mail (F-23); empty: to the line's user, as the first one."""
+
+    email = forms.EmailField(
+        label=_("Send to (optional)"),
+        required=False,
+        help_text=_("Leave empty to send it to the user's e-mail address."),
+    )
+
+
 class SwitchForm(forms.Form):
     """Suspend or reactivate (F-25): now or on a later date, with an optional reason."""
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("lines/options/", products.fleet_options_change, name="fleet_options_change"),
     path("lines/tags/", changes.fleet_tags, name="fleet_tags"),
     path("lines/<int:line_id>/", line.fleet_line, name="fleet_line"),
+    path("lines/<int:line_id>/esim/resend/", line.fleet_esim_resend, name="fleet_esim_resend"),
     path("lines/<int:line_id>/swap/", changes.fleet_swap, name="fleet_swap"),
     path("lines/<int:line_id>/stop/", changes.fleet_stop, name="fleet_stop"),
     path("lines/<int:line_id>/billing/", products.fleet_line_billing, name="fleet_line_billing"),

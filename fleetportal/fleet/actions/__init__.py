@@ -20,16 +20,19 @@ from .details import LineDetails, line_confirm_details, line_update_details
 from .lifecycle import line_stop, lines_reactivate, lines_suspend
 from .lines import Activation, NewNumber, PortIn, line_activate, line_add, line_port_in_complete
 from .schedule import schedule_cancel
-from .sims import sim_swap
+from .sims import EsimResendRefused, TooManyResends, esim_resend_activation, sim_swap
 
 __all__ = [
     "KEEP",
     "Activation",
+    "EsimResendRefused",
     "LineDetails",
     "NewNumber",
     "OptionsChangeReview",
     "PlanChangeReview",
     "PortIn",
+    "TooManyResends",
+    "esim_resend_activation",
     "line_activate",
     "line_add",
     "line_confirm_details",

@@ -1,22 +1,48 @@
-"""SIM cards of lines: taking a blank card from stock (F-21) and the SIM swap (F-24)."""
+"""SIM cards of lines: taking a blank card from stock (F-21), the SIM swap (F-24) and resending
+an eSIM's activation e-mail (F-23)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import Customer
+from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.fleet.esim import send_activation_email
 from fleetportal.fleet.iccid import is_valid_iccid, normalize_iccid
 from fleetportal.fleet.models import Line, SimCard
 from fleetportal.network.actions import request_provisioning
 from fleetportal.network.models import ProvisioningRequest
+from fleetportal.notifications.models import OutboxMessage
 
-from .common import IN_NETWORK, LIVE, bump, lock_lines, require_fleet, require_status
+from .common import IN_NETWORK, LIVE, bump, lock_lines, number_label, require_fleet, require_status
+
+ESIM_RESENT = "line.esim_resent"
+# Enough for a typo'd address or a lost mail; more is a loop or someone mailing PUKs around.
+ESIM_RESENDS_PER_HOUR = 3
+
+
+class EsimResendRefused(ActionError):
+    """The line has no eSIM, or is stopped: there is no profile to install."""
+
+
+class TooManyResends(ActionError):
+    """Over ESIM_RESENDS_PER_HOUR for the line: pages and the API answer 429."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The activation e-mail of this number was sent %(count)d times in the last hour. Try again later.")
+            % {"count": ESIM_RESENDS_PER_HOUR},
+            code="too_many",
+        )
 
 
 def take_blank_sim(*, customer: Customer, iccid: str, field: str) -> SimCard:
@@ -72,3 +98,48 @@ def sim_swap(*, actor: Actor, line: Line, new_iccid: str, version: int | None = 
         after={"iccid": new.iccid, "kind": new.kind},
     )
     return locked
+
+
+@transaction.atomic
+def esim_resend_activation(*, actor: Actor, line: Line, email: str = "") -> OutboxMessage:
+    """Send an eSIM's activation e-mail (LPA code, QR code, PIN and PUK) again (F-23), to
+    `email` when given, else to the line's user as the first one went.
+
+    The count of earlier resends is read under the line's row lock, so parallel requests
+    cannot all pass the limit.
+    """
+    require_fleet(actor, line.customer_id)
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ActionError(_("Enter a valid e-mail address."), field="email") from exc
+    (locked,) = lock_lines([line], {}, related=("sim",))
+    sim = locked.sim
+    if sim is None or sim.kind != SimCard.Kind.ESIM:
+        raise EsimResendRefused(
+            _("%(number)s has a physical SIM card: its PIN and PUK are on the card, there is no e-mail to resend.")
+            % {"number": number_label(locked)}
+        )
+    if locked.status == Line.Status.STOPPED:
+        raise EsimResendRefused(
+            _("%(number)s is stopped: its eSIM can no longer be installed.") % {"number": number_label(locked)}
+        )
+    sent = AuditEvent.objects.filter(
+        action=ESIM_RESENT,
+        object_type="line",
+        object_id=str(locked.pk),
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if sent >= ESIM_RESENDS_PER_HOUR:
+        raise TooManyResends
+    message = send_activation_email(line=locked, sim=sim, actor=actor, to=email)
+    record(
+        actor=actor,
+        action=ESIM_RESENT,
+        customer=locked.customer,
+        obj=locked,
+        after={"iccid": sim.iccid, "recipient": message.recipient},
+    )
+    return message

@@ -1,4 +1,5 @@
-"""The Manage SIM page (F-27): tabs user details, address, products and more.
+"""The Manage SIM page (F-27): tabs user details, address, products and more; from the user
+details tab, resending an eSIM's activation e-mail (F-23).
 
 User details are the manager's to edit only until the employee confirmed them (R-F1); the
 action refuses it then, and the page shows them read-only with the date of the confirmation.
@@ -26,10 +27,10 @@ from fleetportal.core.views_audit import changes
 from fleetportal.network.selectors import requests_for
 
 from .. import selectors
-from ..actions import line_update_details
+from ..actions import TooManyResends, esim_resend_activation, line_update_details
 from ..actions.details import ADDRESS_FIELDS, PERSONAL_FIELDS
-from ..forms import AddressForm, UserDetailsForm
-from ..models import Line
+from ..forms import AddressForm, EsimResendForm, UserDetailsForm
+from ..models import Line, SimCard
 from .selection import posted_version
 
 TABS = [
@@ -62,6 +63,11 @@ def _tab_context(request: LoggedInRequest, line: Line, tab: str) -> dict[str, An
     return {}
 
 
+def _esim_resendable(line: Line) -> bool:
+    """Whether to offer the resend button; the action checks the same rules again."""
+    return line.sim is not None and line.sim.kind == SimCard.Kind.ESIM and line.status != Line.Status.STOPPED
+
+
 @manager_required("fleet")
 @require_http_methods(["GET", "POST"])
 def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
@@ -87,7 +93,29 @@ def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
         "tabs": TABS,
         "form": form,
         "confirmed": line.details_confirmed_at is not None,
+        "esim_resend": _esim_resendable(line),
         "page_url": request.get_full_path(),
         **_tab_context(request, line, tab),
     }
     return render(request, "fleet/line.html", context)
+
+
+@manager_required("fleet")
+@require_http_methods(["GET", "POST"])
+def fleet_esim_resend(request: LoggedInRequest, line_id: int) -> HttpResponse:
+    """Send an eSIM's activation e-mail again (F-23). The details tab posts here; a refusal
+    shows on this page's form (429 over the resend limit)."""
+    actor = request.actor
+    line = selectors.line_for(actor, line_id)
+    form = EsimResendForm(request.POST or None)
+    status = 200
+    if form.is_bound and form.is_valid():
+        try:
+            message = esim_resend_activation(actor=actor, line=line, email=form.cleaned_data["email"])
+        except ActionError as exc:
+            form_error(form, exc)
+            status = 429 if isinstance(exc, TooManyResends) else 200
+        else:
+            messages.success(request, _("The activation e-mail was sent to %(email)s.") % {"email": message.recipient})
+            return redirect(f"{reverse('fleet_line', args=[line.pk])}?tab=details")
+    return render(request, "fleet/esim_resend.html", {"line": line, "form": form}, status=status)
