@@ -60,3 +60,18 @@ def test_home_sends_each_role_to_its_page(client, login, manager, member) -> Non
     login(client, member)
     assert client.get("/")["Location"] == "/me/"
     assert client.get("/dashboard/").status_code == 403
+
+
+def _main_menu(client) -> str:
+    menu = re.search(r'<nav aria-label="Main menu">(.*?)</nav>', client.get("/dashboard/").content.decode(), re.S)
+    assert menu
+    return menu.group(1)
+
+
+@pytest.mark.spec("F-09", "F-20")
+def test_main_menu_leads_to_the_fleet_only_with_the_fleet_right(client, login, manager, billing_manager) -> None:
+    login(client, manager)
+    assert 'href="/fleet/lines/"' in _main_menu(client) and 'href="/contract/"' in _main_menu(client)
+    client.logout()
+    login(client, billing_manager)
+    assert 'href="/fleet/lines/"' not in _main_menu(client)
