@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -15,6 +16,7 @@ from fleetportal.core.models import Channel
 from fleetportal.notifications import outbox
 
 from . import second_factor
+from . import session as keys
 from .actions import audit_identity
 from .models import User
 from .selectors import active_memberships, current_membership
@@ -44,6 +46,16 @@ class AccountAdapter(DefaultAccountAdapter):
             user=user,
         )
         second_factor.begin(request, user)
+
+    def post_login(
+        self, request: HttpRequest, user: User, *, redirect_url: str | None = None, **kwargs: Any
+    ) -> HttpResponse:
+        """Owing an SMS code, go to the code page first; the `next` page allauth already
+        checked (`redirect_url`) goes along, so the login still lands where it was asked for."""
+        response = super().post_login(request, user, redirect_url=redirect_url, **kwargs)
+        if request.session.get(keys.SMS_PENDING):
+            return redirect(second_factor.code_url(redirect_url))
+        return response
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         user = context.get("user")

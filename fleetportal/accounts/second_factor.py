@@ -10,6 +10,8 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel
@@ -27,6 +29,13 @@ def needs_sms_code(user: User) -> bool:
     if Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES).exists():
         return False
     return user.memberships.filter(customer__sms_second_factor=True).exclude(status="disabled").exists()
+
+
+def code_url(next_url: str | None) -> str:
+    """The SMS code page, carrying on the page asked for before the login (`next`), which
+    the code page checks again before it redirects there."""
+    url = reverse("login_sms_code")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 def send_login_code(request: HttpRequest, user: User) -> None:

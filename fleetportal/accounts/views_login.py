@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -66,7 +65,7 @@ def sms_code(request: PortalRequest) -> HttpResponse:
         except TooManyCodes as exc:
             return too_many(request, str(exc.message))
         messages.info(request, _("A new code was sent."))
-        return redirect("login_sms_code")
+        return redirect(second_factor.code_url(_safe_next(request)))
     if request.method == "POST" and form.is_valid():
         flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS), "")
         if verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.LOGIN_SMS, code=form.cleaned_data["code"]):
@@ -348,9 +347,10 @@ def invitation_accept(request: PortalRequest, token: str) -> HttpResponse:
     invitation = actions.invitation_for_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=410)
-    if request.user.is_authenticated:
-        logout(request)
     membership = invitation.membership
+    if request.user.is_authenticated:
+        # A GET changes nothing: the visitor logs out themselves, then comes back to the link.
+        return render(request, "accounts/invitation_logged_in.html", {"membership": membership, "next": request.path})
     form = InvitationAcceptForm(
         request.POST or None,
         initial={

@@ -162,10 +162,24 @@ def test_resend_refused_for_a_validated_member(member, manager, actor_for) -> No
 
 
 @pytest.mark.spec("F-03", "S9")
-def test_opening_an_invitation_logs_out_the_current_session(client, login, manager, invited, invitation_link) -> None:
+def test_opening_an_invitation_while_logged_in_asks_to_log_out_first(
+    client, login, manager, invited, invitation_link
+) -> None:
+    """A GET changes nothing: the session stays, the page offers to log out and come back."""
     login(client, manager)
-    assert client.get(invitation_link(invited)).status_code == 200
-    assert "_auth_user_id" not in client.session
+    link = invitation_link(invited)
+    page = client.get(link)
+    assert page.status_code == 200 and "_auth_user_id" in client.session
+    html = page.content.decode()
+    assert "You are logged in as manager@acme.example" in html
+    assert 'action="/accounts/logout/"' in html and f'name="next" value="{link}"' in html
+    # Posting the form while logged in accepts nothing either.
+    client.post(link, ACCEPT)
+    invited.refresh_from_db()
+    assert invited.status == Membership.Status.INVITED and "_auth_user_id" in client.session
+    logged_out = client.post("/accounts/logout/", {"next": link})
+    assert logged_out["Location"] == link and "_auth_user_id" not in client.session
+    assert "Complete your login" in client.get(link).content.decode()
 
 
 # --- the contract holder is fixed (F-01) ----------------------------------------------------------

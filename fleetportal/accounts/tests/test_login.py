@@ -254,6 +254,30 @@ def test_sms_code_goes_on_to_the_next_page_of_this_site_only(client, manager, la
     assert response["Location"] == landing
 
 
+@pytest.mark.spec("F-07")
+def test_the_page_asked_for_before_the_login_comes_after_the_sms_code(client, manager, catalogue, last_code) -> None:
+    wanted = "/fleet/lines/?status=active"
+    to_login = client.get(wanted)
+    assert to_login.status_code == 302 and to_login["Location"].startswith("/accounts/login/?next=")
+    to_code = client.post(to_login["Location"], {"login": manager.email, "password": PASSWORD})
+    assert to_code["Location"] == "/login/code/?next=%2Ffleet%2Flines%2F%3Fstatus%3Dactive"
+    # A resend on the code page keeps the page too.
+    OneTimeCode.objects.update(created_at=OneTimeCode.objects.get().created_at.replace(year=2000))
+    assert client.post(to_code["Location"], {"resend": "1"})["Location"] == to_code["Location"]
+    landed = client.post(to_code["Location"], {"code": last_code(manager)})
+    assert landed.status_code == 302 and landed["Location"] == wanted
+    assert client.get(wanted).status_code == 200
+
+
+@pytest.mark.spec("F-07", "S5")
+@pytest.mark.parametrize("next_page", ["https://evil.example/", "//evil.example/x"])
+def test_an_external_next_page_lands_on_the_home_page_after_the_sms_code(client, manager, last_code, next_page) -> None:
+    to_code = client.post("/accounts/login/", {"login": manager.email, "password": PASSWORD, "next": next_page})
+    assert to_code["Location"] == "/login/code/"
+    landed = client.post(to_code["Location"], {"code": last_code(manager)})
+    assert landed["Location"] == "/"
+
+
 @pytest.mark.spec("F-07", "S4")
 def test_sms_resend_sends_a_new_code_that_replaces_the_old(client, manager, last_code) -> None:
     client.post("/accounts/login/", {"login": manager.email, "password": PASSWORD})

@@ -3,9 +3,14 @@ caps per IP address and per customer; over a limit a clear 429 page."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from fleetportal.accounts import session as keys
@@ -84,6 +89,56 @@ def test_per_number_limit_holds_across_accounts_and_flows() -> None:
     with pytest.raises(TooManyCodes):
         issue_code(_request("+32470555001"))  # no account known (claim)
     issue_code(_request("+32470555002", user=second.user))
+
+
+def _ask_waiting_like_a_file_database() -> str:
+    """Ask for a code for +32470555600. The test suite's in-memory SQLite answers "table is
+    locked" to a second writer at once where the file database waits (busy_timeout): wait here."""
+    for _ in range(200):
+        try:
+            issue_code(_request("+32470555600", ip=None))
+        except TooManyCodes:
+            return "too many"
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.05)
+        else:
+            return "sent"
+    return "still locked"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_cannot_pass_the_limit_together() -> None:
+    """Threads with their own connections ask for a code for one number at the same time.
+    Each one that passed the check waits (up to 2 s) for the others before it inserts: without
+    the lock they would all have counted zero codes and all insert one."""
+    threads_count = 4
+    barrier = threading.Barrier(threads_count, timeout=2)
+    outcomes: list[str] = []
+
+    def wait_for_the_others(_: int) -> int:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the others wait on the lock, or were refused
+            barrier.wait()
+        return 123456
+
+    def ask() -> None:
+        try:
+            outcomes.append(_ask_waiting_like_a_file_database())
+        except BaseException as exc:  # reported by the assertion below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    with mock.patch("fleetportal.accounts.codes.secrets.randbelow", side_effect=wait_for_the_others):
+        threads = [threading.Thread(target=ask) for _ in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    close_old_connections()
+    assert sorted(outcomes) == ["sent"] + ["too many"] * (threads_count - 1)
+    assert OneTimeCode.objects.count() == 1
 
 
 @pytest.mark.django_db
