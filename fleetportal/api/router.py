@@ -19,6 +19,7 @@ from ninja import NinjaAPI, Swagger
 
 from fleetportal.catalog.api import router as catalog_router
 from fleetportal.fleet.api import router as fleet_router
+from fleetportal.fleet.api_files import router as fleet_files_router
 from fleetportal.network.api import router as network_router
 
 from . import errors
@@ -79,3 +80,4 @@ api.add_router("", users_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("", network_router)
 api.add_router("", fleet_router)
+api.add_router("", fleet_files_router)

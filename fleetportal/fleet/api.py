@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -239,13 +239,16 @@ class In(Schema):
         return value
 
 
-class LineFilters(In):
+class LineCriteria(In):
     q: str = Field("", max_length=100, description="Number (also as 0470…), SIM card number, name or description.")
     status: LineStatus | None = None
     plan: str = Field("", max_length=40, description="Tariff plan code.")
     billing_account: str = Field("", max_length=20, description="Billing account number.")
     tag: str = Field("", max_length=60, description="Tag name.")
     sort: str = Field("msisdn", max_length=20, description=f"One of {', '.join(selectors.SORTS)}; prefix - to reverse.")
+
+
+class LineFilters(LineCriteria):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -436,19 +439,24 @@ def _detail(actor: Actor, line_id: int) -> LineDetailOut:
 # --- reads ----------------------------------------------------------------------------------------
 
 
+def line_criteria(actor: Actor, filters: LineCriteria) -> dict[str, Any]:
+    """The filters as `selectors.lines_for` takes them, the named objects looked up among the
+    caller's own."""
+    return {
+        "search": filters.q,
+        "status": filters.status or "",
+        "plan": _plan(filters.plan) if filters.plan else None,
+        "billing_account": _billing_account(actor, filters.billing_account) if filters.billing_account else None,
+        "tag": _tags(actor, [filters.tag], "tag")[0] if filters.tag else None,
+        "sort": filters.sort,
+    }
+
+
 @router.get("/lines", response={200: LinePage, **RESPONSES}, operation_id="lines_list", summary="List lines")
 def lines_list(request: PortalRequest, filters: Query[LineFilters]) -> LinePage:
     """The SIM overview: searched, filtered, sorted and paged. Scope `read` or `fleet`."""
     actor = api_actor(request, *READ)
-    lines: QuerySet[Line] = selectors.lines_for(
-        actor,
-        search=filters.q,
-        status=filters.status or "",
-        plan=_plan(filters.plan) if filters.plan else None,
-        billing_account=_billing_account(actor, filters.billing_account) if filters.billing_account else None,
-        tag=_tags(actor, [filters.tag], "tag")[0] if filters.tag else None,
-        sort=filters.sort,
-    )
+    lines: QuerySet[Line] = selectors.lines_for(actor, **line_criteria(actor, filters))
     page = lines[filters.offset : filters.offset + filters.limit]
     return LinePage(
         count=lines.count(), limit=filters.limit, offset=filters.offset, items=[LineOut.of(line) for line in page]

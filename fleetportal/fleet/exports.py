@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
+from fleetportal.core.errors import PermissionDeniedError
 
 from . import selectors
-from .actions.common import require_fleet
 from .models import Line, LineOption
 
 CHUNK = 2000
@@ -113,7 +113,7 @@ def _merged(names: Iterator[tuple[int, str]]) -> Callable[[int], str]:
 
 
 def rows(lines: QuerySet[Line]) -> Iterator[list[Cell]]:
-    """One list of cells per line, text already neutralised, times in the current zone.
+    """One list of cells per line, times in the current zone; the writers neutralise text.
 
     Labels and zone are taken now, in the request's language, not when the response streams."""
     statuses = {value: str(label) for value, label in Line.Status.choices}
@@ -134,16 +134,16 @@ def _rows(
         *FIELDS
     ).iterator(chunk_size=CHUNK):
         yield [
-            neutralise(msisdn),
-            neutralise(description),
-            neutralise(first),
-            neutralise(last),
-            neutralise(plan),
+            msisdn,
+            description,
+            first,
+            last,
+            plan,
             statuses.get(status, status),
-            neutralise(account),
-            neutralise(options_of(pk)),
-            neutralise(tags_of(pk)),
-            neutralise(iccid or ""),
+            account,
+            options_of(pk),
+            tags_of(pk),
+            iccid or "",
             network.get(state, state),
             activated.astimezone(zone).replace(tzinfo=None) if activated else None,
         ]
@@ -155,6 +155,9 @@ def write_xlsx(target: IO[bytes], titles: Sequence[str], cells: Iterable[Sequenc
     worksheet = workbook.add_worksheet(sheet[:31])
     bold = workbook.add_format({"bold": True})
     when = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    # Text that would start a formula (+32 470…, =…) is shown as typed and never run: Excel's
+    # quote prefix, with no apostrophe in the value (OWASP CSV injection, QUALITY S11).
+    as_text = workbook.add_format({"quote_prefix": True})
     for col, (_label, width) in enumerate(COLUMNS):
         worksheet.set_column(col, col, width)
     for col, title in enumerate(titles):
@@ -165,7 +168,9 @@ def write_xlsx(target: IO[bytes], titles: Sequence[str], cells: Iterable[Sequenc
     for row, values in enumerate(cells, start=1):
         for col, value in enumerate(values):
             if isinstance(value, str):
-                if value:
+                if value.startswith(FORMULA_STARTS):
+                    write_string(row, col, value, as_text)
+                elif value:
                     write_string(row, col, value)
             elif value is not None:
                 write_datetime(row, col, value, when)
@@ -189,7 +194,7 @@ def csv_chunks(titles: Sequence[str], cells: Iterable[Sequence[Cell]]) -> Iterat
     buffer: list[str] = []
     for values in cells:
         buffer.append(
-            writer.writerow([f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else (v or "") for v in values])
+            writer.writerow([f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else neutralise(v or "") for v in values])
         )
         if len(buffer) >= 500:
             yield "".join(buffer)
@@ -220,7 +225,8 @@ def lines_export(*, actor: Actor, criteria: dict[str, Any], fmt: str) -> Export:
     """The lines of the overview's filter (`criteria` as `selectors.lines_for` takes them) as a
     file to download; audited as "lines.exported". Headers and labels in the active language."""
     customer = actor.tenant
-    require_fleet(actor, customer)
+    if not selectors.sees_whole_fleet(actor):  # reading is enough: an API key of scope `read` may export
+        raise PermissionDeniedError(_("You may not see the lines of this customer."))
     if fmt not in FORMATS:
         fmt = "xlsx"
     lines = selectors.lines_for(actor, **criteria)

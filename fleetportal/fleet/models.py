@@ -236,6 +236,8 @@ class ImportJob(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # An upload through the API: the job acts with the key's scopes, as they are when it runs.
+    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     file_name = models.CharField(_("file"), max_length=200)
     content = models.TextField()
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")

@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 
-from fleetportal.accounts.models import Membership
+from fleetportal.accounts.models import ApiKey, Membership
+from fleetportal.api.actions import key_functions
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
@@ -196,8 +197,13 @@ def _run_rows(actor: Actor, job: ImportJob, *, apply: bool) -> tuple[dict[str, l
 
 
 def _job_actor(job: ImportJob) -> Actor:
-    """Who uploaded the file, acting through a job: their rights as they are now. Never the
-    portal's own job actor, which may manage every customer's lines."""
+    """Who uploaded the file, acting through a job: their rights (or their API key's scopes) as
+    they are now. Never the portal's own job actor, which may manage every customer's lines."""
+    if job.api_key_id:
+        key = job.api_key
+        if key is None or key.revoked_at is not None or ApiKey.Scope.FLEET not in key.scopes:
+            raise PermissionDeniedError(_("The API key that uploaded this file is revoked or lost the fleet scope."))
+        return Actor(user=None, channel=Channel.JOB, api_key=key, functions=key_functions(key))
     membership = (
         Membership.objects.filter(user=job.created_by, customer=job.customer)
         .exclude(status=Membership.Status.DISABLED)
@@ -218,7 +224,7 @@ def _job_actor(job: ImportJob) -> Actor:
 
 def import_job_run(*, job_id: int, apply: bool) -> ImportJob:
     """The worker's part: the dry run after an upload, or the import after "Apply"."""
-    job = ImportJob.objects.select_related("customer", "created_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("customer", "created_by", "api_key__customer").get(pk=job_id)
     with translation.override(job.language):
         try:
             errors, created = _run_rows(_job_actor(job), job, apply=apply)
@@ -245,6 +251,7 @@ def import_job_create(*, actor: Actor, file_name: str, data: bytes) -> ImportJob
     job = ImportJob.objects.create(
         customer=customer,
         created_by=actor.user,
+        api_key=actor.api_key,
         file_name=file_name[:200],
         content=text,
         language=translation.get_language() or "en",

@@ -9,6 +9,7 @@ make_line(**kw)     an ACTIVE line of `customer` on Mobile Start (unless told), 
 blank_sim(**kw)     a BLANK physical SIM of `customer`'s stock (`customer=None`: the operator's)
 manager_actor, staff_actor, member_actor, other_actor   Actors as the pages build them
 new_key(user, scopes)   an API key made by the real action (from the API tests' conftest)
+stock               two blank SIM cards of `customer` (physical, eSIM) and two free pool numbers
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.models import BillingAccount, Contract, Customer
 from fleetportal.fleet.models import Line, SimCard
 
-from .factories import LineFactory, SimCardFactory
+from .factories import LineFactory, PoolNumberFactory, SimCardFactory
 
 
 @pytest.fixture
@@ -110,3 +111,11 @@ def member_client(member: User, login: Callable[..., object]) -> Client:
 @pytest.fixture
 def billing_client(billing_manager: User, login: Callable[..., object]) -> Client:
     return _logged_in(billing_manager, login)
+
+
+@pytest.fixture
+def stock(blank_sim: Callable[..., SimCard], catalogue: Contract) -> tuple[SimCard, SimCard]:
+    """Two blank SIM cards of the customer and two free pool numbers."""
+    PoolNumberFactory.create(msisdn="+32499000001")
+    PoolNumberFactory.create(msisdn="+32499000002")
+    return blank_sim(), blank_sim(esim=True)

@@ -84,10 +84,10 @@ def test_xlsx_holds_the_filtered_lines_with_every_column(client, login, manager,
     )
     assert len(data) == 1
     assert data[0] == (
-        "'+32470111111",
-        '\'=HYPERLINK("http://evil.example","x")',
-        "'@Lotte",
-        "'-Peeters",
+        "+32470111111",
+        '=HYPERLINK("http://evil.example","x")',
+        "@Lotte",
+        "-Peeters",
         "Mobile Start",
         "Suspended",
         suspended.billing_account.number,
@@ -97,6 +97,10 @@ def test_xlsx_holds_the_filtered_lines_with_every_column(client, login, manager,
         "Failed, retry",
         datetime(2025, 3, 30, 9, 15),  # local time, as the user sees it
     )
+    # Text that would start a formula is text with Excel's quote prefix, never a formula (S11).
+    cells = next(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2))
+    assert [cell.quotePrefix for cell in cells[:5]] == [True, True, True, True, False]
+    assert not [cell for cell in cells if cell.data_type == "f"]
 
 
 @pytest.mark.spec("F-31", "S11")
@@ -140,7 +144,7 @@ def test_search_and_sort_as_on_the_overview(client, login, manager, make_line):
     make_line(msisdn="+32470000013", last_name="Claes", first_name="Bart")
     login(client, manager)
     _response, body = download(client, q="anna", sort="-msisdn", format="xlsx")
-    assert [row[0] for row in sheet_rows(body)[1:]] == ["'+32470000012", "'+32470000011"]
+    assert [row[0] for row in sheet_rows(body)[1:]] == ["+32470000012", "+32470000011"]
 
 
 @pytest.mark.spec("F-31", "S1")

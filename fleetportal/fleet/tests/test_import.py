@@ -18,17 +18,10 @@ from fleetportal.core.models import AuditEvent
 from fleetportal.fleet.actions.imports import import_job_run, progress_key
 from fleetportal.fleet.imports import COLUMNS, MAX_BYTES, UploadError, parse_csv, read_upload
 from fleetportal.fleet.models import ImportJob, Line, PoolNumber, SimCard, Tag
-from fleetportal.fleet.tests.factories import PoolNumberFactory, SimCardFactory
+from fleetportal.fleet.tests.csv_rows import good_rows, make_csv
+from fleetportal.fleet.tests.factories import SimCardFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def make_csv(rows: list[dict[str, str]], *, delimiter: str = ";", bom: bool = False) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=delimiter, restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return (("\ufeff" if bom else "") + out.getvalue()).encode()
 
 
 @pytest.fixture
@@ -52,44 +45,6 @@ def uploaded_job(post, data: bytes) -> ImportJob:  # type: ignore[no-untyped-def
     job = ImportJob.objects.get()
     assert response["Location"] == f"/fleet/import/{job.pk}/"
     return job
-
-
-@pytest.fixture
-def stock(blank_sim, catalogue):  # type: ignore[no-untyped-def]
-    """Two blank SIM cards of the customer and two free pool numbers."""
-    PoolNumberFactory.create(msisdn="+32499000001")
-    PoolNumberFactory.create(msisdn="+32499000002")
-    return blank_sim(), blank_sim(esim=True)
-
-
-def good_rows(stock) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    first, second = stock
-    return [
-        {
-            "iccid": first.iccid,
-            "description": "Account manager",
-            "civility": "Ms",
-            "first_name": "Lotte",
-            "last_name": "Peeters",
-            "birth_date": "17/04/1988",
-            "email": "Lotte.Peeters@example.com",
-            "phone": "0470 12 34 56",
-            "language": "NL",
-            "plan": "Mobile Start",
-            "options": "data-eu-5gb; Roaming World 1 GB",
-            "tags": "Sales; Field team",
-        },
-        {
-            "iccid": second.iccid,
-            "first_name": "Jens",
-            "last_name": "Maes",
-            "birth_date": "1990-01-31",
-            "plan": "mobile-europe",
-            "number": "0475 99 88 77",
-            "port_in_operator": "Proximus",
-            "port_in_account": "PX-1234",
-        },
-    ]
 
 
 def nothing_changed() -> None:
