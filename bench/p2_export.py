@@ -1,7 +1,7 @@
 """P2: Excel export of 100,000 lines, against XlsxWriter alone writing the same rows.
 
 Ours is the real export page through the test client (query, options and tags per chunk,
-neutralised cells, the workbook in constant_memory mode streamed from a temporary file), its
+formula-like text quote-prefixed, the workbook in constant_memory mode streamed from a temporary file), its
 response read chunk by chunk. The baseline gets the very same cells as Python lists made
 beforehand and only writes them. Memory: the peak of Python allocations (tracemalloc) while
 exporting an eighth of the lines and all of them — flat means about the same — and the
