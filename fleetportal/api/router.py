@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 
 from fleetportal.catalog.api import router as catalog_router
+from fleetportal.core.api import router as audit_router
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_files import router as fleet_files_router
 from fleetportal.network.api import router as network_router
@@ -81,3 +82,4 @@ api.add_router("/catalog", catalog_router)
 api.add_router("", network_router)
 api.add_router("", fleet_router)
 api.add_router("", fleet_files_router)
+api.add_router("", audit_router)

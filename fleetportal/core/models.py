@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit_labels import action_label
+
 
 class Customer(models.Model):
     """A business customer (a company); every object a customer sees hangs off one of these."""
@@ -112,3 +114,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
+
+    def get_action_display(self) -> str:
+        """The action's readable, translated name (the code stays what the database keeps)."""
+        return action_label(self.action)

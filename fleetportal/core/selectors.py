@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.phones import InvalidNumber, parse_mobile
 
 from .actor import Actor
+from .errors import ActionError
 from .models import AuditEvent
 
 
@@ -26,6 +28,12 @@ def _number_fragment(text: str) -> str:
         return "".join(c for c in text if c.isdigit() or c == "+")
 
 
+def check_period(date_from: date | None, date_to: date | None) -> None:
+    """A period that ends before it starts is refused on its end date (page and API alike)."""
+    if date_from and date_to and date_from > date_to:
+        raise ActionError(_("The end date is before the start date."), field="date_to")
+
+
 def audit_events_for(
     actor: Actor,
     *,
@@ -37,12 +45,13 @@ def audit_events_for(
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit log: a manager's own company, operator staff every company (`customer_id`
-    narrows theirs; a manager's is ignored). Everyone else sees nothing."""
+    narrows theirs; a manager's is ignored). An API key reads its customer's, once the endpoint
+    checked its scope. Everyone else sees nothing."""
     if actor.is_staff:
         events = AuditEvent.objects.all()
         if customer_id:
             events = events.filter(customer_id=customer_id)
-    elif actor.is_manager and actor.customer is not None:
+    elif (actor.is_manager or actor.api_key is not None) and actor.customer is not None:
         events = AuditEvent.objects.filter(customer=actor.customer)
     else:
         return AuditEvent.objects.none()

@@ -1,4 +1,5 @@
-"""The audit log page (F-33): who changed what, when, through which channel, before → after."""
+"""The audit log page (F-33): who changed what, when, through which channel, before → after;
+`?format=csv` downloads the same filter as a file."""
 
 from __future__ import annotations
 
@@ -6,15 +7,21 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from fleetportal.accounts.decorators import manager_required
 
+from .audit_export import audit_export
+from .audit_labels import action_choices, field_label
+from .errors import ActionError
 from .http import LoggedInRequest
 from .models import AuditEvent, Customer
-from .selectors import audit_actions_for, audit_events_for
+from .selectors import audit_actions_for, audit_events_for, check_period
+from .views import form_error
 
 PAGE_SIZE = 50
 
@@ -32,14 +39,16 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, actions: list[str], staff: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
         action: forms.ChoiceField = self.fields["action"]  # type: ignore[assignment]
-        action.choices = [("", _("All actions")), *((a, a) for a in actions)]
+        action.choices = [("", _("All actions")), *action_choices(actions)]
         if not staff:
             del self.fields["customer"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("The end date is before the start date."))
+        try:
+            check_period(data.get("date_from"), data.get("date_to"))
+        except ActionError as error:
+            form_error(self, error)
         return data
 
 
@@ -60,18 +69,19 @@ def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
     before, after = event.before or {}, event.after or {}
     keys = list(dict.fromkeys([*before, *after]))
     return [
-        (key.replace("_", " "), _readable(before.get(key)), _readable(after.get(key)))
+        (field_label(key), _readable(before.get(key)), _readable(after.get(key)))
         for key in keys
         if before.get(key) != after.get(key)
     ]
 
 
 @manager_required(staff=True)
+@require_GET
 def audit_log(request: LoggedInRequest) -> HttpResponse:
     actor = request.actor
     form = AuditFilterForm(request.GET or None, actions=audit_actions_for(actor), staff=actor.is_staff)
-    if form.is_bound:
-        form.is_valid()  # fields that validated still filter; a bad one shows its error
+    # Fields that validated still filter the page; a bad one shows its error (and stops a download).
+    valid = form.is_valid() if form.is_bound else True
     criteria: dict[str, Any] = getattr(form, "cleaned_data", {})
     customer = criteria.get("customer")
     events = audit_events_for(
@@ -83,6 +93,12 @@ def audit_log(request: LoggedInRequest) -> HttpResponse:
         date_from=criteria.get("date_from"),
         date_to=criteria.get("date_to"),
     )
+    if request.GET.get("format") == "csv" and valid:
+        export = audit_export(actor=actor, events=events, criteria=criteria)
+        response = StreamingHttpResponse(export.body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
+        response["Cache-Control"] = "no-store"
+        return response  # type: ignore[return-value]  # the guards are typed for HttpResponse
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(event, changes(event)) for event in page]
     return render(request, "core/audit_log.html", {"form": form, "page": page, "rows": rows})
