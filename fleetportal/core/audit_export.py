@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.fleet.exports import csv_chunks, neutralise
+from fleetportal.fleet.exports import csv_chunks
 
 from .actor import Actor
 from .audit import record
@@ -64,7 +64,7 @@ def audit_export(*, actor: Actor, events: QuerySet[AuditEvent], criteria: dict[s
 
 def _rows(events: QuerySet[AuditEvent], actions: dict[str, str], channels: dict[str, str]) -> Iterator[list[str]]:
     for event in events.iterator(chunk_size=CHUNK):
-        cells = (
+        yield [  # csv_chunks neutralises formula-like text
             event.created_at.astimezone(UTC).isoformat(timespec="seconds"),
             event.customer.name if event.customer is not None else "",
             event.actor_label,
@@ -74,5 +74,4 @@ def _rows(events: QuerySet[AuditEvent], actions: dict[str, str], channels: dict[
             event.object_label,
             json.dumps(event.before, ensure_ascii=False),
             json.dumps(event.after, ensure_ascii=False),
-        )
-        yield [neutralise(cell) for cell in cells]
+        ]

@@ -146,6 +146,6 @@ def test_more_tab_shows_history_and_network(manager_client: Client, make_line: C
         "/fleet/lines/suspend/", {"line": line.pk, "date": timezone.localdate().isoformat(), "confirm": "1"}
     )
     more = manager_client.get(f"/fleet/lines/{line.pk}/", {"tab": "more"}).content.decode()
-    assert "line.details_updated" in more and "line.suspend" in more
+    assert "User details changed" in more and "Line suspended" in more  # readable names, not codes (F-33)
     assert "Suspend" in more and "manager@acme.example" in more
     assert "Reactivate" in more  # the line is suspended now
