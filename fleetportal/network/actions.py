@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.inserts import insert_rows
 from fleetportal.fleet.models import Line
 
 from .models import ProvisioningRequest, SimulatorRule
@@ -44,32 +46,50 @@ def request_provisioning(
     few queries for 1 or 10,000 lines. The lines' `version` is left alone: a network round trip
     is not a business change and must not make the caller's next edit "changed meanwhile".
     """
-    if operation not in Operation.values:
-        raise ValueError(f"unknown provisioning operation {operation!r}")
-    if not lines:
+    same, rows = _requests(lines, operation, payload_for or (lambda _line: dict(payload or {})))
+    if not rows:
         return []
-    batch = uuid.uuid4().hex
-    now = timezone.now()
-    requests = [
-        ProvisioningRequest(
-            line=line,
-            operation=operation,
-            payload=payload_for(line) if payload_for is not None else dict(payload or {}),
-            idempotency_key=uuid.uuid4().hex,
-            batch=batch,
-            next_attempt_at=now,
-        )
-        for line in lines
-    ]
     with transaction.atomic():
-        created = ProvisioningRequest.objects.bulk_create(requests)
-        Line.objects.filter(pk__in=ProvisioningRequest.objects.filter(batch=batch).values("line_id")).update(
+        ids = insert_rows(ProvisioningRequest, rows, same=same)
+        Line.objects.filter(pk__in=ProvisioningRequest.objects.filter(batch=same["batch"]).values("line_id")).update(
             network_state=Line.NetworkState.PENDING
         )
-        _schedule_delivery(batch)
+        _schedule_delivery(same["batch"])
     for line in lines:
         line.network_state = Line.NetworkState.PENDING
-    return created
+    requests = [
+        ProvisioningRequest(pk=pk, line=line, payload=row["payload"], idempotency_key=row["idempotency_key"], **same)
+        for pk, line, row in zip(ids, lines, rows, strict=True)
+    ]
+    for request in requests:  # saved, as bulk_create() would leave them
+        request._state.adding = False
+        request._state.db = ProvisioningRequest.objects.db
+    return requests
+
+
+def queue_provisioning(*, lines: Sequence[Line], operation: str, payload_for: Callable[[Line], dict]) -> None:
+    """The requests of `request_provisioning` and their delivery job, for a bulk action that
+    updates the lines anyway: it sets their `network_state` to PENDING in that same UPDATE.
+
+    On PostgreSQL each UPDATE of a line rewrites all its index entries (~1 s for 10,000 lines),
+    and the request objects are not made (QUALITY P3).
+    """
+    same, rows = _requests(lines, operation, payload_for)
+    if rows:
+        insert_rows(ProvisioningRequest, rows, same=same)
+        _schedule_delivery(same["batch"])
+
+
+def _requests(
+    lines: Sequence[Line], operation: str, payload_for: Callable[[Line], dict]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The columns all requests of one call share (one batch), and each line's own."""
+    if operation not in Operation.values:
+        raise ValueError(f"unknown provisioning operation {operation!r}")
+    now = timezone.now()
+    same = {"operation": operation, "batch": uuid.uuid4().hex, "next_attempt_at": now, "created_at": now}
+    rows = [{"line_id": line.pk, "payload": payload_for(line), "idempotency_key": uuid.uuid4().hex} for line in lines]
+    return same, rows
 
 
 def provisioning_retry(*, actor: Actor, line: Line) -> ProvisioningRequest:

@@ -2,8 +2,8 @@
 
 First a review the pages and the API show (per number: previous plan, new plan, options dropped
 because they do not go with the new plan (R-F2), options "not applicable" to the number's plan);
-then the change, all or nothing (R2) and set-based: the same few queries for 10 or 10,000 lines
-(QUALITY P3), whatever the batching of the inserts needs aside.
+then the change, all or nothing (R2) and set-based: the same few queries for 10 or 10,000 lines,
+each line updated once, each table's new rows in one INSERT (QUALITY P3).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +21,9 @@ from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.rules import incompatible_options, with_exclusions
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
+from fleetportal.core.inserts import insert_rows
 from fleetportal.fleet.models import Line, LineOption, ScheduledChange
-from fleetportal.network.actions import request_provisioning
+from fleetportal.network.actions import queue_provisioning
 from fleetportal.network.models import ProvisioningRequest
 
 from .common import (
@@ -168,9 +170,18 @@ def _lock_for_change(actor: Actor, lines: Sequence[Line], expected_versions: Map
     return load_current_options(locked)
 
 
-def _provision_products(lines: Sequence[Line], options_after: Mapping[int, list[Option]]) -> None:
-    request_provisioning(
-        lines=[line for line in lines if line.status in IN_NETWORK],
+def _change_products(lines: Sequence[Line], options_after: Mapping[int, list[Option]], **changes: Any) -> None:
+    """Bump the lines (with `changes`) and ask the network for their new products.
+
+    Each line is written once: the lines the network knows get "pending in network" in the
+    same UPDATE as their new version, not in a second one (on PostgreSQL an UPDATE rewrites
+    all of a line's index entries: ~1 s per 10,000 lines).
+    """
+    in_network = [line for line in lines if line.status in IN_NETWORK]
+    bump(in_network, **changes, network_state=Line.NetworkState.PENDING)
+    bump([line for line in lines if line.status not in IN_NETWORK], **changes)
+    queue_provisioning(
+        lines=in_network,
         operation=ProvisioningRequest.Operation.PLAN,
         payload_for=lambda line: {"plan": line.plan.code, "options": _codes(options_after[line.pk])},
     )
@@ -225,8 +236,7 @@ def lines_change_plan(
     before = {
         row.line.pk: {"plan": row.previous_plan.code, "options": _codes(row.dropped + row.kept)} for row in changing
     }
-    bump(changed_lines, plan=plan)
-    _provision_products(changed_lines, {row.line.pk: row.kept for row in changing})
+    _change_products(changed_lines, {row.line.pk: row.kept for row in changing}, plan=plan)
     audit_lines(
         actor,
         "line.plan_changed",
@@ -272,13 +282,10 @@ def lines_change_options(
     changed_ids = [row.line.pk for row in changing]
     if remove:
         LineOption.objects.filter(line_id__in=changed_ids, option__in=remove).delete()
-    LineOption.objects.bulk_create(
-        [LineOption(line=row.line, option=option) for row in changing for option in row.added]
-    )
+    insert_rows(LineOption, [{"line_id": row.line.pk, "option_id": o.pk} for row in changing for o in row.added])
     changed_lines = [row.line for row in changing]
     before = {row.line.pk: _codes(row.line.current_options) for row in changing}
-    bump(changed_lines)
-    _provision_products(changed_lines, {row.line.pk: row.options_after for row in changing})
+    _change_products(changed_lines, {row.line.pk: row.options_after for row in changing})
     audit_lines(
         actor,
         "line.options_changed",

@@ -264,3 +264,36 @@ def test_an_options_change_costs_the_same_queries_for_few_or_many_lines(
         lines_change_options(actor=manager_actor, lines=many, add=add, remove=remove)
     assert LineOption.objects.filter(option__code="data-eu-5gb").count() == 43
     assert not LineOption.objects.filter(option__code="roaming-world-1gb").exists()
+
+
+@pytest.mark.spec("F-29", "P3")
+def test_an_options_change_runs_the_same_queries_for_3_and_30_lines(
+    manager_actor: Actor, on_start, options: Options
+) -> None:
+    add, remove = [options["data-eu-5gb"]], [options["roaming-world-1gb"]]
+    counts = []
+    for lines in (on_start(3), on_start(30)):
+        with CaptureQueriesContext(connection) as queries:
+            lines_change_options(actor=manager_actor, lines=lines, add=add, remove=remove)
+        counts.append(len(queries))
+        line_updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "fleet_line"')]
+        assert len(line_updates) == 1, line_updates  # the new version and "pending in network" at once
+    assert counts[0] == counts[1]
+    assert set(Line.objects.values_list("version", "network_state")) == {(2, Line.NetworkState.PENDING)}
+    assert ProvisioningRequest.objects.count() == AuditEvent.objects.filter(action="line.options_changed").count() == 33
+
+
+@pytest.mark.spec("F-29", "F-94")
+def test_an_options_change_marks_only_the_lines_the_network_knows_pending(
+    manager_actor: Actor, make_line, options: Options
+) -> None:
+    active, waiting = make_line(), make_line(status=Line.Status.PENDING)
+    lines_change_options(actor=manager_actor, lines=[active, waiting], add=[options["data-eu-5gb"]])
+    active.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (active.version, active.network_state) == (2, Line.NetworkState.PENDING)
+    assert (waiting.version, waiting.network_state) == (2, Line.NetworkState.IN_SYNC)
+    (request,) = ProvisioningRequest.objects.all()
+    assert (request.line_id, request.payload) == (active.pk, {"plan": "mobile-start", "options": ["data-eu-5gb"]})
+    assert _options_of(active) == _options_of(waiting) == {"data-eu-5gb"}
+    assert AuditEvent.objects.filter(action="line.options_changed").count() == 2
