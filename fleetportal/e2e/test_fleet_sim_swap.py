@@ -49,7 +49,7 @@ def test_manager_replaces_the_sim_card_of_a_number(page: Page, log_in, screensho
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_text("The SIM card of this number was replaced.")).to_be_visible()
-    expect(page.locator("ol.history")).to_contain_text("line.sim_swapped")
+    expect(page.locator("ol.history")).to_contain_text("SIM card replaced")
     line.refresh_from_db()
     assert line.sim_id == new.pk
     assert SimCard.objects.get(iccid=old).status == SimCard.Status.RETIRED
