@@ -1,12 +1,17 @@
 """The translation catalogues are complete (F-80): every msgid of the nl, fr, de and hu catalogues has a
-translation that is neither empty nor fuzzy, and keeps the python-format placeholders of its msgid.
+translation that is neither empty nor fuzzy, and keeps the python-format placeholders of its msgid;
+and the catalogues hold every string the code marks for translation.
 
 The .po files are read with a small stdlib parser, so the check needs neither gettext nor polib."""
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,3 +189,29 @@ def test_parser_reports_empty_fuzzy_and_lost_placeholders(tmp_path: Path) -> Non
     ]
     assert "'Not yet done'" in found[0]
     assert "[button]" in found[-3]
+
+
+def _msgids(path: Path) -> set[tuple[str | None, str]]:
+    return {(entry.msgctxt, entry.msgid) for entry in parse_po(path) if entry.msgid}
+
+
+@pytest.mark.spec("F-80")
+def test_catalogues_hold_every_string_of_the_code(tmp_path: Path) -> None:
+    """`make messages` run on a copy of the code adds no msgid the committed catalogue lacks:
+    a string marked for translation but never extracted would stay English in every language."""
+    root = LOCALE_DIR.parents[1]
+    shutil.copy(root / "manage.py", tmp_path)
+    shutil.copytree(root / "fleetportal", tmp_path / "fleetportal", ignore=shutil.ignore_patterns("__pycache__"))
+    # the same --ignore options as `make messages`
+    ignores = re.findall(r"--ignore '[^']+'", (root / "Makefile").read_text())
+    ignores = [part.strip("'") for option in ignores for part in option.split(" ", 1)]
+    subprocess.run(  # noqa: S603 (our own interpreter and the copy's manage.py)
+        [sys.executable, "manage.py", "makemessages", "-l", "nl", "-v0", *ignores],
+        cwd=tmp_path,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "fleetportal.settings"},
+    )
+    committed = _msgids(LOCALE_DIR / "nl" / "LC_MESSAGES" / "django.po")
+    extracted = _msgids(tmp_path / "fleetportal" / "locale" / "nl" / "LC_MESSAGES" / "django.po")
+    missing = sorted(extracted - committed, key=str)
+    assert not missing, f"{len(missing)} string(s) not in the catalogues yet, run `make messages`: {missing}"
