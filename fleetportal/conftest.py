@@ -48,7 +48,7 @@ in `fleetportal.core.tests.factories`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 
 import pytest
@@ -59,7 +59,8 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from fleetportal.accounts import actions
 from fleetportal.accounts import session as session_keys
-from fleetportal.accounts.models import Function, Membership, OneTimeCode, Role, User
+from fleetportal.accounts.api_keys import api_key_create
+from fleetportal.accounts.models import ApiKey, Function, Membership, OneTimeCode, Role, User
 from fleetportal.catalog.demo import load_catalogue, retain_for
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel, Contract, Customer
@@ -71,6 +72,7 @@ from fleetportal.core.tests.factories import (
     UserFactory,
 )
 from fleetportal.notifications.models import OutboxMessage
+from fleetportal.tests.api_client import ApiClient
 
 CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 INVITE_RE = re.compile(r"/invite/([A-Za-z0-9_\-]+)/")
@@ -247,3 +249,27 @@ def reauthenticate_through_pages(client: Client, password: str = PASSWORD) -> No
 @pytest.fixture
 def reauthenticate(db: None) -> Callable[..., None]:
     return reauthenticate_through_pages
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_key(db: None) -> Callable[..., tuple[ApiKey, str]]:
+    """`new_key(manager_user, scopes=("read", "users"))` → (ApiKey, plaintext), made by the real action."""
+
+    def make(user: User, scopes: Sequence[str] = ("read", "users"), name: str = "HR sync") -> tuple[ApiKey, str]:
+        return api_key_create(actor=make_actor(user), name=name, scopes=list(scopes))
+
+    return make
+
+
+@pytest.fixture
+def api_client() -> Callable[..., ApiClient]:
+    return ApiClient
+
+
+@pytest.fixture
+def key_client(new_key: Callable[..., tuple[ApiKey, str]], holder: User) -> ApiClient:
+    """A client with a `read`+`users` key of `customer`."""
+    return ApiClient(new_key(holder)[1])

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "fleetportal.billing",
     "fleetportal.fleet",
     "fleetportal.network",
-    "fleetportal.api",
+    "fleetportal.audit",
     "fleetportal.backoffice",
     "ninja",  # its static Swagger UI for /api/v1/docs (else it loads the UI from a CDN)
 ]

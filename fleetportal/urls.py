@@ -3,10 +3,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from fleetportal.api.router import api
+from fleetportal.api_root import api
+from fleetportal.audit.views import audit_log
 from fleetportal.backoffice.views import customer_new, staff_home
 from fleetportal.core.health import healthz
-from fleetportal.core.views_audit import audit_log
 from fleetportal.fleet.urls import member_urlpatterns as fleet_member_urls
 from fleetportal.notifications.views import dev_outbox
 
@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("api-keys/", include("fleetportal.api.urls")),
+    path("api-keys/", include("fleetportal.accounts.urls_api_keys")),
     path("audit/", audit_log, name="audit_log"),
     path("", include("fleetportal.network.urls")),
     path("fleet/", include("fleetportal.fleet.urls")),

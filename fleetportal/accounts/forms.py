@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 
 from .actions import audit_identity
 from .models import Function, Role
-from .phones import InvalidNumber, parse_mobile
 from .rights import NUMBER_LOGIN_FUNCTIONS
 from .selectors import user_by_login
 from .session import client_ip

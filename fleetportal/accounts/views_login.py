@@ -16,6 +16,7 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 from fleetportal.core.models import Channel, Contract
+from fleetportal.core.phones import display
 from fleetportal.core.views import form_error, too_many
 
 from . import actions, second_factor
@@ -31,7 +32,6 @@ from .forms import (
     SmsCodeForm,
 )
 from .models import Membership, OneTimeCode, Role, User
-from .phones import display
 from .selectors import current_membership, user_by_login
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"

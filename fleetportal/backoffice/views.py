@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fleetportal.accounts.decorators import staff_required
-from fleetportal.core.actions import NewCustomer, customer_onboard
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.models import Customer
 from fleetportal.core.views import form_error
 
+from .actions import NewCustomer, customer_onboard
 from .forms import CustomerForm
 
 

@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from fleetportal.api.auth import api_actor
-from fleetportal.api.errors import ERROR_RESPONSES
 from fleetportal.core.actor import Actor
+from fleetportal.core.api import ERROR_RESPONSES, api_actor
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 from fleetportal.core.models import Contract

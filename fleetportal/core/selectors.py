@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.phones import InvalidNumber, parse_mobile
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 
 from .actor import Actor
 from .errors import ActionError

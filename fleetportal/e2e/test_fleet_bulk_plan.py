@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from fleetportal.accounts.phones import display
 from fleetportal.catalog.models import Option, TariffPlan
+from fleetportal.core.phones import display
 from fleetportal.fleet.models import Line, LineOption
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (the demo password shown on the login page)

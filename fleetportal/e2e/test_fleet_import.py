@@ -14,7 +14,7 @@ import pytest
 from huey.contrib.djhuey import HUEY
 from playwright.sync_api import Page, Route, expect
 
-from fleetportal.accounts.phones import display
+from fleetportal.core.phones import display
 from fleetportal.fleet.imports import COLUMNS
 from fleetportal.fleet.models import ImportJob, Line, SimCard
 

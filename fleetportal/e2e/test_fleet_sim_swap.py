@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from fleetportal.accounts.phones import display
+from fleetportal.core.phones import display
 from fleetportal.fleet.models import Line, SimCard
 from fleetportal.fleet.tests.pages import sim_of
 

@@ -18,11 +18,10 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from fleetportal.accounts.models import ApiKey
-from fleetportal.api.auth import api_actor
-from fleetportal.api.errors import ERROR_RESPONSES, ErrorOut
 from fleetportal.billing.models import SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.core.actor import Actor
+from fleetportal.core.api import ERROR_RESPONSES, ErrorOut, api_actor
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 from fleetportal.core.models import BillingAccount

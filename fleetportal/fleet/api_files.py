@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from fleetportal.api.auth import api_actor
+from fleetportal.core.api import api_actor
 from fleetportal.core.http import PortalRequest
 
 from .actions.imports import import_job_apply, import_job_create, rows_done

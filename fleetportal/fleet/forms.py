@@ -351,7 +351,7 @@ class NumberStepForm(forms.Form):
 
     def __init__(self, *args: Any, free_numbers: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        from fleetportal.accounts.phones import display
+        from fleetportal.core.phones import display
 
         self.fields["new_number"].choices = [("", _("The first free number")), *((n, display(n)) for n in free_numbers)]  # type: ignore[attr-defined]
         self.fields["donor_operator"].choices = [("", _("Choose an operator")), *((d, d) for d in self.DONORS)]  # type: ignore[attr-defined]

@@ -16,11 +16,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from fleetportal.accounts.phones import InvalidNumber, parse_mobile
 from fleetportal.billing.models import SplitBillProfile
 from fleetportal.catalog.models import TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import BillingAccount
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 
 from .models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
 

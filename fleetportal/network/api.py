@@ -9,8 +9,7 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 
 from fleetportal.accounts.models import ApiKey
-from fleetportal.api.auth import api_actor
-from fleetportal.api.errors import ERROR_RESPONSES
+from fleetportal.core.api import ERROR_RESPONSES, api_actor
 from fleetportal.core.http import PortalRequest
 
 from . import actions, selectors

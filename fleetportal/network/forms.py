@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.phones import InvalidNumber, parse_mobile
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 
 from .models import ProvisioningRequest, SimulatorRule
 

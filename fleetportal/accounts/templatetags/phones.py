@@ -1,6 +1,6 @@
 from django import template
 
-from fleetportal.accounts.phones import display
+from fleetportal.core.phones import display
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from fleetportal.accounts.phones import InvalidNumber, display, parse_mobile
+from fleetportal.core.phones import InvalidNumber, display, parse_mobile
 
 pytestmark = pytest.mark.spec("F-08", "R3")
 

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from fleetportal.accounts.api_keys import api_key_create
 from fleetportal.accounts.models import User
-from fleetportal.api.actions import api_key_create
-from fleetportal.api.tests.conftest import ApiClient
 from fleetportal.catalog.demo import retain_for
 from fleetportal.catalog.models import ContractOption
 from fleetportal.conftest import make_actor
 from fleetportal.core.models import Contract, Customer
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.spec("F-91", "F-72")
 API = "/api/v1/catalog"

@@ -2,5 +2,3 @@
 
 new_key(user, scopes)   an API key made by the real action (from the API tests' conftest)
 """
-
-from fleetportal.api.tests.conftest import new_key  # noqa: F401  (the API tests' key fixture)

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.phones import InvalidNumber, parse_mobile
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.models import Line
 
 from .common import bump, date_label, line_snapshot, lock_lines, require_fleet

@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 
+from fleetportal.accounts.api_keys import key_functions
 from fleetportal.accounts.models import ApiKey, Membership
-from fleetportal.api.actions import key_functions
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.phones import InvalidNumber, parse_mobile
 from fleetportal.billing.models import SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.rules import incompatible_options
@@ -19,6 +18,7 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
 from fleetportal.core.models import BillingAccount
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.esim import send_activation_email
 from fleetportal.fleet.models import Line, LineOption, PoolNumber, ScheduledChange, SimCard
 from fleetportal.network.actions import request_provisioning

@@ -21,7 +21,6 @@ import pytest
 from django.test import Client
 
 from fleetportal.accounts.models import User
-from fleetportal.api.tests.conftest import new_key  # noqa: F401  (the API tests' key fixture)
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.conftest import make_actor
 from fleetportal.core.actor import Actor

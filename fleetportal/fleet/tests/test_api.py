@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fleetportal.api.tests.conftest import ApiClient
 from fleetportal.billing.models import SplitBillProfile
 from fleetportal.core.models import AuditEvent, Channel, Customer
 from fleetportal.fleet.models import Line, ScheduledChange, SimCard
 from fleetportal.fleet.tests.factories import LineFactory, PoolNumberFactory, SimCardFactory
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.spec("F-91")
 

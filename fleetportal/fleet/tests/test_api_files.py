@@ -14,12 +14,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fleetportal.accounts.models import ApiKey
-from fleetportal.api.tests.conftest import ApiClient
 from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.fleet.actions.imports import import_job_run
 from fleetportal.fleet.models import ImportJob, Line, SimCard
 from fleetportal.fleet.tests.csv_rows import good_rows, make_csv
 from fleetportal.fleet.tests.factories import LineFactory
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.spec("F-91")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fleetportal import demo
-from fleetportal.accounts.phones import parse_mobile
+from fleetportal.core.phones import parse_mobile
 from fleetportal.fleet.iccid import is_valid_iccid
 from fleetportal.fleet.models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
 

@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fleetportal.api.tests.conftest import ApiClient
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent, Customer
@@ -22,6 +21,7 @@ from fleetportal.fleet.esim import qr_png
 from fleetportal.fleet.models import Line, SimCard
 from fleetportal.fleet.tests.factories import LineFactory, SimCardFactory
 from fleetportal.notifications.models import OutboxMessage
+from fleetportal.tests.api_client import ApiClient
 
 from .pages import messages_of, sim_of
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fleetportal.accounts.decorators import manager_required
+from fleetportal.core.audit_labels import changes
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.selectors import audit_events_for
 from fleetportal.core.views import form_error
-from fleetportal.core.views_audit import changes
 from fleetportal.network.selectors import requests_for
 
 from .. import selectors

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fleetportal.accounts.decorators import manager_required
-from fleetportal.accounts.phones import display
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.phones import display
 
 from .. import selectors
 from ..forms import SORTS

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from fleetportal.accounts.decorators import manager_required
-from fleetportal.accounts.phones import display
 from fleetportal.catalog.selectors import retained_options, retained_plans
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.phones import display
 from fleetportal.core.views import form_error
 
 from .. import selectors

@@ -7,14 +7,14 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from fleetportal.accounts.api_keys import api_key_create
 from fleetportal.accounts.models import User
-from fleetportal.api.actions import api_key_create
-from fleetportal.api.tests.conftest import ApiClient
 from fleetportal.conftest import make_actor
 from fleetportal.core.models import AuditEvent
 from fleetportal.fleet.models import Line
 from fleetportal.network.actions import request_provisioning
 from fleetportal.network.models import ProvisioningRequest, SimulatorRule
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("F-94", "R4")]
 

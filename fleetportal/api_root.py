@@ -1,4 +1,4 @@
-"""The REST API root at /api/v1/ (F-91). Each app adds its router here.
+"""The REST API root at /api/v1/ (F-91): mounts every app's router; it stands above all apps.
 
 Every operation needs a customer's API key or a logged-in portal session (see `auth`); the
 OpenAPI document and the docs page (Swagger UI served from django-ninja's own static files,
@@ -17,15 +17,14 @@ from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 
+from fleetportal.accounts.api import router as users_router
+from fleetportal.accounts.api_auth import ApiKeyAuth, PortalSessionAuth
+from fleetportal.audit.api import router as audit_router
 from fleetportal.catalog.api import router as catalog_router
-from fleetportal.core.api import router as audit_router
+from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_files import router as fleet_files_router
 from fleetportal.network.api import router as network_router
-
-from . import errors
-from .auth import ApiKeyAuth, PortalSessionAuth
-from .users import router as users_router
 
 DESCRIPTION = """
 The Fleet Portal API for a business customer's IT department.
@@ -76,7 +75,7 @@ api = PortalAPI(
     auth=[ApiKeyAuth(), PortalSessionAuth()],
     docs=Swagger(settings={"persistAuthorization": False}),
 )
-errors.install(api)
+api_errors.install(api)
 api.add_router("", users_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("", network_router)

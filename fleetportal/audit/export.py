@@ -17,12 +17,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fleetportal.core.actor import Actor
+from fleetportal.core.audit import record
+from fleetportal.core.audit_labels import ACTION_LABELS, humanise
+from fleetportal.core.models import AuditEvent, Channel
 from fleetportal.fleet.exports import csv_chunks
-
-from .actor import Actor
-from .audit import record
-from .audit_labels import ACTION_LABELS, humanise
-from .models import AuditEvent, Channel
 
 CHUNK = 2000
 COLUMNS = [

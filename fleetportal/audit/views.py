@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from fleetportal.accounts.decorators import manager_required
+from fleetportal.core.audit_labels import action_choices, changes
+from fleetportal.core.errors import ActionError
+from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.models import Customer
+from fleetportal.core.selectors import audit_actions_for, audit_events_for, check_period
+from fleetportal.core.views import form_error
 
-from .audit_export import audit_export
-from .audit_labels import action_choices, field_label
-from .errors import ActionError
-from .http import LoggedInRequest
-from .models import AuditEvent, Customer
-from .selectors import audit_actions_for, audit_events_for, check_period
-from .views import form_error
+from .export import audit_export
 
 PAGE_SIZE = 50
 
@@ -52,29 +52,6 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-def _readable(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, list | tuple):
-        return ", ".join(_readable(v) for v in value) or "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_readable(v)}" for k, v in value.items()) or "—"
-    return str(value)
-
-
-def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
-    """(field, before, after) for every key either side holds, unchanged keys left out."""
-    before, after = event.before or {}, event.after or {}
-    keys = list(dict.fromkeys([*before, *after]))
-    return [
-        (field_label(key), _readable(before.get(key)), _readable(after.get(key)))
-        for key in keys
-        if before.get(key) != after.get(key)
-    ]
-
-
 @manager_required(staff=True)
 @require_GET
 def audit_log(request: LoggedInRequest) -> HttpResponse:
@@ -101,4 +78,4 @@ def audit_log(request: LoggedInRequest) -> HttpResponse:
         return response  # type: ignore[return-value]  # the guards are typed for HttpResponse
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(event, changes(event)) for event in page]
-    return render(request, "core/audit_log.html", {"form": form, "page": page, "rows": rows})
+    return render(request, "audit/audit_log.html", {"form": form, "page": page, "rows": rows})

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from django.test import Client
 
+from fleetportal.accounts.api_keys import api_key_create, api_key_revoke
 from fleetportal.accounts.models import ApiKey
-from fleetportal.api.actions import api_key_create, api_key_revoke
 from fleetportal.conftest import make_actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent

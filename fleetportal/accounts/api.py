@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from fleetportal.accounts import actions, selectors
-from fleetportal.accounts.models import ApiKey, Function, Membership
+from fleetportal.core.api import ERROR_RESPONSES, api_actor
 from fleetportal.core.http import PortalRequest
 
-from .auth import api_actor
-from .errors import ERROR_RESPONSES
+from . import actions, selectors
+from .models import ApiKey, Function, Membership
 
 router = Router(tags=["users"])
 

@@ -12,18 +12,16 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
-from fleetportal.accounts import session as session_keys
-from fleetportal.accounts.models import ApiKey
-from fleetportal.accounts.session import client_ip
 from fleetportal.core.actor import Actor
-from fleetportal.core.errors import PermissionDeniedError
 from fleetportal.core.http import PortalRequest
 from fleetportal.core.models import Channel
 
-from .actions import KEY_PREFIX, hash_key, key_functions
+from . import session as session_keys
+from .api_keys import KEY_PREFIX, hash_key, key_functions
+from .models import ApiKey
+from .session import client_ip
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -86,18 +84,3 @@ class PortalSessionAuth(APIKeyCookie):
             return None
         request.actor = dataclasses.replace(actor, channel=Channel.API)
         return user
-
-
-def api_actor(request: PortalRequest, *functions: str) -> Actor:
-    """The caller, if its key scopes or login rights include one of `functions` (else 403).
-
-    "read" is a scope of keys only; a login reads what its rights let it manage.
-    """
-    actor = request.actor
-    if actor.customer is not None and any(actor.can(f) for f in functions):
-        return actor
-    if actor.api_key is not None:
-        message = _("This API key lacks the scope for this: one of %(scopes)s.") % {"scopes": ", ".join(functions)}
-    else:
-        message = _("Your login may not do this through the API.")
-    raise PermissionDeniedError(message)

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.models import ApiKey, Function
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
+
+from .models import ApiKey, Function
 
 KEY_PREFIX = "fp_"
 PREFIX_LENGTH = 12

@@ -9,7 +9,7 @@ from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.core.tests.factories import InvitedMembershipFactory, MembershipFactory
 from fleetportal.notifications.models import OutboxMessage
 
-from .conftest import ApiClient
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.django_db
 USERS = "/api/v1/users"

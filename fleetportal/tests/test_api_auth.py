@@ -9,10 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from fleetportal.accounts import session as session_keys
-from fleetportal.api.actions import api_key_revoke
+from fleetportal.accounts.api_keys import api_key_revoke
 from fleetportal.conftest import make_actor
 
-from .conftest import ApiClient
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.django_db
 USERS = "/api/v1/users"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from fleetportal.api.tests.conftest import ApiClient
 from fleetportal.core.models import AuditEvent, Channel, Customer
+from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.spec("F-33", "F-91")
 

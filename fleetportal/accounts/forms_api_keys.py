@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.models import ApiKey
+from .models import ApiKey
 
 
 class ApiKeyForm(forms.Form):

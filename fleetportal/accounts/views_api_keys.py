@@ -9,15 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fleetportal.accounts.decorators import manager_required
-from fleetportal.accounts.models import ApiKey
-from fleetportal.accounts.selectors import api_keys_for
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 
-from . import actions
-from .forms import ApiKeyForm
+from . import api_keys
+from .decorators import manager_required
+from .forms_api_keys import ApiKeyForm
+from .models import ApiKey
+from .selectors import api_keys_for
 
 
 def _rows(keys: QuerySet[ApiKey]) -> list[tuple[ApiKey, list[str]]]:
@@ -27,14 +27,14 @@ def _rows(keys: QuerySet[ApiKey]) -> list[tuple[ApiKey, list[str]]]:
 
 @manager_required("users")
 @require_http_methods(["GET", "POST"])
-def api_keys(request: LoggedInRequest) -> HttpResponse:
+def api_keys_page(request: LoggedInRequest) -> HttpResponse:
     """The key's plaintext is in this one response only; it is not kept anywhere to show again."""
     actor = request.actor
     form = ApiKeyForm(request.POST or None)
     created = plaintext = None
     if request.method == "POST" and form.is_valid():
         try:
-            created, plaintext = actions.api_key_create(
+            created, plaintext = api_keys.api_key_create(
                 actor=actor, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"]
             )
         except ActionError as exc:
@@ -58,7 +58,7 @@ def api_key_revoke(request: LoggedInRequest, key_id: int) -> HttpResponse:
     key = get_object_or_404(api_keys_for(actor), pk=key_id)
     if request.method == "POST":
         try:
-            actions.api_key_revoke(actor=actor, api_key=key)
+            api_keys.api_key_revoke(actor=actor, api_key=key)
         except ActionError as exc:
             messages.error(request, str(exc.message))
         else:

@@ -9,11 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.actions import holder_invite
-
-from .actor import Actor
-from .audit import record
-from .errors import ActionError, PermissionDeniedError
-from .models import BillingAccount, Contract, Customer
+from fleetportal.core.actor import Actor
+from fleetportal.core.audit import record
+from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.models import BillingAccount, Contract, Customer
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """The audit log's page, CSV export and API (F-33); the trail itself is the kernel's."""
+
+    name = "fleetportal.audit"
+    label = "audit"
