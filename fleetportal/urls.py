@@ -8,6 +8,7 @@ from fleetportal.audit.views import audit_log
 from fleetportal.backoffice.views import customer_new, staff_home
 from fleetportal.core.health import healthz
 from fleetportal.fleet.urls import member_urlpatterns as fleet_member_urls
+from fleetportal.fleet.urls import network_urlpatterns as fleet_network_urls
 from fleetportal.notifications.views import dev_outbox
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api-keys/", include("fleetportal.accounts.urls_api_keys")),
     path("audit/", audit_log, name="audit_log"),
     path("", include("fleetportal.network.urls")),
+    path("", include(fleet_network_urls)),
     path("fleet/", include("fleetportal.fleet.urls")),
     path("me/", include(fleet_member_urls)),
     path("healthz", healthz, name="healthz"),

@@ -4,8 +4,10 @@ authentication classes stand above the apps (`fleetportal/api_root.py`)."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, Self, TypeVar
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
@@ -21,7 +23,7 @@ MAX_PAGE = 500
 
 
 class PageQuery(Schema):
-    """`limit`/`offset` of a list endpoint."""
+    """`limit`/`offset` of a list endpoint (subclass it to name it in the OpenAPI document)."""
 
     limit: int = Field(50, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=10**9)
@@ -32,6 +34,13 @@ class Page(Schema, Generic[T]):
     limit: int
     offset: int
     items: list[T]
+
+    @classmethod
+    def of(cls, rows: QuerySet[Any], query: PageQuery, item: Callable[[Any], T]) -> Self:
+        """The page of `rows` that `query` asks for, counted and sliced in the database, each row
+        made an item by `item`. Subclass `Page[ItemOut]` to name the page in the OpenAPI document."""
+        window = rows[query.offset : query.offset + query.limit]
+        return cls(count=rows.count(), limit=query.limit, offset=query.offset, items=[item(row) for row in window])
 
 
 def api_actor(request: PortalRequest, *functions: str) -> Actor:

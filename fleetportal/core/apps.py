@@ -19,3 +19,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_use_sqlite_parameter_limit, dispatch_uid="fleetportal-sqlite-limit")
+        from . import delivery, events, tasks
+
+        events.register_channel()
+        delivery.set_dispatcher(tasks.deliver_rows)

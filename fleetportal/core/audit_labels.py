@@ -27,6 +27,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "password.changed": _("Password changed"),
     "password.reset": _("Password reset"),
     "password.temporary_set": _("Temporary password set"),
+    "password.change_required": _("Password change required"),
     "second_factor.switched": _("SMS second factor switched"),
     "profile.changed": _("Profile changed"),
     # Users, roles and rights (accounts)

@@ -1,6 +1,9 @@
 """Parties of the operator's business: customers, their contracts and billing accounts, and
 the audit trail every action writes (SPEC §1, F-33)."""
 
+import uuid
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -118,3 +121,87 @@ class AuditEvent(models.Model):
     def get_action_display(self) -> str:
         """The action's readable, translated name (the code stays what the database keeps)."""
         return action_label(self.action)
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Deliverable(models.Model):
+    """The columns every row the workers deliver at least once shares (QUALITY R1): e-mails,
+    SMS, provisioning requests, event deliveries, webhooks. One engine (`core.delivery`)
+    claims, sends, retries with backoff and dead-letters them, whatever their table.
+
+    A concrete model says what "sent" and "dead" mean for it (`mark_sent`, `mark_failed`)."""
+
+    PENDING = "pending"
+
+    idempotency_key = models.CharField(max_length=64, unique=True, default=new_idempotency_key)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def mark_sent(self, now: datetime) -> list[str]:
+        """Record a successful hand-over; returns the fields to save."""
+        raise NotImplementedError
+
+    def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
+        """Record a failed try (`final`: no retry left); returns the fields to save."""
+        raise NotImplementedError
+
+
+class DomainEvent(models.Model):
+    """Something that happened in the business, recorded by the action in the transaction of
+    its audit row, for consumers (port-in completion, rules, alerts, webhooks) to act on after
+    commit. Events of one action call share a `batch`, so consumers run set-based."""
+
+    name = models.CharField(max_length=64, db_index=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    batch = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.object_type} {self.object_id}"
+
+
+class EventDelivery(Deliverable):
+    """One consumer's turn at one batch of events: delivered like an e-mail, at least once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        DEAD = "dead", _("Failed for good")
+
+    consumer = models.CharField(max_length=100)
+    event_name = models.CharField(max_length=64)
+    batch = models.CharField(max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="event_delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← {self.event_name} ({self.status})"
+
+    def mark_sent(self, now: datetime) -> list[str]:
+        self.status, self.sent_at, self.last_error = self.Status.DONE, now, ""
+        return ["status", "sent_at", "last_error"]
+
+    def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
+        self.last_error = error
+        if final:
+            self.status = self.Status.DEAD
+        return ["status", "last_error"]

@@ -6,4 +6,7 @@ class FleetConfig(AppConfig):
     label = "fleet"
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (registers the network's done hooks)
+        from . import consumers  # noqa: F401  (registers the consumers of the network's events)
+        from .navigation import register as register_navigation
+
+        register_navigation()  # its dashboard tiles and menu entries

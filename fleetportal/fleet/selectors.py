@@ -21,6 +21,7 @@ from fleetportal.catalog.models import TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import BillingAccount
 from fleetportal.core.phones import InvalidNumber, parse_mobile
+from fleetportal.network.models import ProvisioningRequest
 
 from .models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
 
@@ -328,3 +329,9 @@ def scheduled_change_for(actor: Actor, line: Line | None, change_id: Any) -> Sch
     if change is None:
         raise Http404
     return change
+
+
+def requests_for(actor: Actor, line_id: int, *, limit: int = 50) -> list[ProvisioningRequest]:
+    """The newest network requests of a line the actor may see (F-94)."""
+    line = line_for(actor, line_id)
+    return list(line.provisioning_requests.order_by("-created_at", "-id")[:limit])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, io, line, member, overview, products, wizard
+from .views import changes, io, line, member, network, overview, products, wizard
 
 urlpatterns = [
     path("lines/", overview.fleet_lines, name="fleet_lines"),
@@ -31,4 +31,9 @@ urlpatterns = [
 # The employee's own lines, under /me/ where a phone-number login may go (R-I5).
 member_urlpatterns = [
     path("lines/<int:line_id>/confirm/", member.me_line_confirm, name="me_line_confirm"),
+]
+
+# Retrying a failed network change, from any page that shows the line's state (R4).
+network_urlpatterns = [
+    path("network/lines/<int:line_id>/retry/", network.network_retry, name="network_retry"),
 ]

@@ -1,5 +1,5 @@
-"""Every change the network app makes: asking the network for a line change (F-94), retrying a
-failed one (R4), and the simulator's rules.
+"""Every change the network app makes: asking the network for a line change (F-94) and the
+simulator's rules.
 
 `request_provisioning` is called by other apps' actions inside their own transaction, like the
 outbox: a rolled-back change leaves no request behind, and nothing is sent before commit (R1).
@@ -9,28 +9,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fleetportal.core import delivery
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.inserts import insert_rows
-from fleetportal.fleet.models import Line
 
+from .delivery import CHANNEL
 from .models import ProvisioningRequest, SimulatorRule
-from .state import retriable_request
+
+
+class Line(Protocol):
+    """What the network needs of a line (the fleet's `Line`, which this app does not import)."""
+
+    pk: Any
+    msisdn: str
+
 
 Operation = ProvisioningRequest.Operation
-
-
-def _schedule_delivery(batch: str) -> None:
-    from .tasks import deliver_batch  # the worker's entry point; imported late to avoid a cycle
-
-    transaction.on_commit(lambda: deliver_batch(batch))
 
 
 def request_provisioning(
@@ -40,23 +42,17 @@ def request_provisioning(
     payload: dict | None = None,
     payload_for: Callable[[Line], dict] | None = None,
 ) -> list[ProvisioningRequest]:
-    """One request per line, the lines marked "pending in network", one delivery job after commit.
+    """One request per line, delivered by the workers after commit; returns them, saved.
 
-    `payload_for(line)` gives a per-line payload and wins over `payload`. Set-based: the same
-    few queries for 1 or 10,000 lines. The lines' `version` is left alone: a network round trip
-    is not a business change and must not make the caller's next edit "changed meanwhile".
+    `payload_for(line)` gives a per-line payload and wins over `payload`. Set-based: one INSERT
+    for 1 or 10,000 lines. The line's own "pending in network" state is the fleet's to set
+    (`fleet.provisioning`), in the UPDATE it makes anyway.
     """
     same, rows = _requests(lines, operation, payload_for or (lambda _line: dict(payload or {})))
     if not rows:
         return []
-    with transaction.atomic():
-        ids = insert_rows(ProvisioningRequest, rows, same=same)
-        Line.objects.filter(pk__in=ProvisioningRequest.objects.filter(batch=same["batch"]).values("line_id")).update(
-            network_state=Line.NetworkState.PENDING
-        )
-        _schedule_delivery(same["batch"])
-    for line in lines:
-        line.network_state = Line.NetworkState.PENDING
+    ids = insert_rows(ProvisioningRequest, rows, same=same)
+    delivery.deliver_after_commit(CHANNEL, ids)
     requests = [
         ProvisioningRequest(pk=pk, line=line, payload=row["payload"], idempotency_key=row["idempotency_key"], **same)
         for pk, line, row in zip(ids, lines, rows, strict=True)
@@ -68,16 +64,11 @@ def request_provisioning(
 
 
 def queue_provisioning(*, lines: Sequence[Line], operation: str, payload_for: Callable[[Line], dict]) -> None:
-    """The requests of `request_provisioning` and their delivery job, for a bulk action that
-    updates the lines anyway: it sets their `network_state` to PENDING in that same UPDATE.
-
-    On PostgreSQL each UPDATE of a line rewrites all its index entries (~1 s for 10,000 lines),
-    and the request objects are not made (QUALITY P3).
-    """
+    """The requests of `request_provisioning` without making the request objects, for a bulk
+    action of 10,000 lines (QUALITY P3)."""
     same, rows = _requests(lines, operation, payload_for)
     if rows:
-        insert_rows(ProvisioningRequest, rows, same=same)
-        _schedule_delivery(same["batch"])
+        delivery.deliver_after_commit(CHANNEL, insert_rows(ProvisioningRequest, rows, same=same))
 
 
 def _requests(
@@ -90,27 +81,6 @@ def _requests(
     same = {"operation": operation, "batch": uuid.uuid4().hex, "next_attempt_at": now, "created_at": now}
     rows = [{"line_id": line.pk, "payload": payload_for(line), "idempotency_key": uuid.uuid4().hex} for line in lines]
     return same, rows
-
-
-def provisioning_retry(*, actor: Actor, line: Line) -> ProvisioningRequest:
-    """Send the line's failed change again, as a new request with a new idempotency key."""
-    if not actor.is_staff and (actor.customer != line.customer or not actor.can("fleet")):
-        raise PermissionDeniedError(_("You may not manage the lines of this customer."))
-    with transaction.atomic():
-        Line.objects.select_for_update().filter(pk=line.pk).exists()  # one retry at a time per line
-        failed = retriable_request(line)
-        if failed is None:
-            raise ActionError(_("This line has no failed network change to retry."), code="conflict")
-        (request,) = request_provisioning(lines=[line], operation=failed.operation, payload=failed.payload)
-        record(
-            actor=actor,
-            action="network.retry",
-            customer=line.customer,
-            obj=line,
-            before={"request": failed.pk, "operation": failed.operation, "error": failed.error},
-            after={"request": request.pk, "network_state": line.network_state},
-        )
-    return request
 
 
 def _require_staff(actor: Actor) -> None:

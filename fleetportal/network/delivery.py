@@ -1,64 +1,75 @@
-"""Sending provisioning requests and recording the network's answers.
+"""Sending provisioning requests through the kernel's delivery pipeline, and recording the
+network's answers.
 
-At-least-once, like the outbox (R1): a request is marked SENT only after the adapter accepted
-it, so a worker killed mid-send leaves it PENDING and the sweep sends it again with the same
-idempotency key; a request already SENT, DONE or FAILED is never sent again. An accepted
-request not answered within NETWORK_TIMEOUT_SECONDS is marked FAILED ("timeout"), so the line
-shows "failed, retry" instead of silently differing from the network (R4).
+At-least-once, like every outbox row (R1): a request is marked SENT only after the adapter
+accepted it, so a worker killed mid-send leaves it PENDING and the sweep sends it again with
+the same idempotency key; a request already SENT, DONE or FAILED is never sent again. An
+accepted request not answered within NETWORK_TIMEOUT_SECONDS is marked FAILED ("timeout"), so
+the line shows "failed, retry" instead of silently differing from the network (R4).
+
+Every outcome is a domain event (`provisioning.done` / `provisioning.failed`); the fleet
+consumes them to update the line (network state, port-in completed).
 """
 
 from __future__ import annotations
 
-import logging
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from fleetportal.notifications.delivery import backoff
+from fleetportal.core import delivery
 
 from .adapters import NetworkRejected, get_adapter
-from .hooks import run_done_hooks
+from .events import PROVISIONING_DONE, PROVISIONING_FAILED
 from .models import ProvisioningRequest
-from .state import refresh_network_state
-
-log = logging.getLogger(__name__)
 
 Status = ProvisioningRequest.Status
 TIMEOUT = "timeout"
+CHANNEL = "network"
+
+
+def _send(request: ProvisioningRequest) -> None:
+    get_adapter().send(request)
+
+
+def _record_outcomes(requests: Iterable[ProvisioningRequest], ok: bool) -> None:
+    """One event per request, batched per customer (a batch belongs to one customer)."""
+    by_customer: defaultdict[int, list[ProvisioningRequest]] = defaultdict(list)
+    for request in requests:
+        by_customer[request.line.customer_id].append(request)
+    event = PROVISIONING_DONE if ok else PROVISIONING_FAILED
+    for same_customer in by_customer.values():
+        event.record_many(
+            customer=same_customer[0].line.customer,
+            items=[(r, {"line_id": r.line_id, "operation": r.operation}) for r in same_customer],
+        )
+
+
+def register_channel() -> None:
+    delivery.register(
+        delivery.Channel(
+            name=CHANNEL,
+            label=_("Network"),
+            model=ProvisioningRequest,
+            send=_send,
+            max_attempts=lambda: settings.NETWORK_MAX_ATTEMPTS,
+            permanent=(NetworkRejected,),
+            on_dead=lambda request: _record_outcomes([request], ok=False),
+            dead_status=Status.FAILED,
+            redeliverable=False,
+            select_related=("line", "line__customer"),
+        )
+    )
 
 
 def deliver_request(request_id: int) -> str | None:
     """Hand one pending request to the adapter; returns its new status (None if not ours to send)."""
-    with transaction.atomic():
-        request = (
-            ProvisioningRequest.objects.select_for_update(skip_locked=True)
-            .select_related("line")
-            .filter(pk=request_id, status=Status.PENDING)
-            .first()
-        )
-        if request is None:
-            return None
-        request.attempts += 1
-        now = timezone.now()
-        try:
-            get_adapter().send(request)
-        except Exception as exc:  # any adapter failure is retried, then shown as failed
-            log.warning("provisioning %s attempt %s failed: %s", request.pk, request.attempts, exc)
-            request.error = f"{type(exc).__name__}: {exc}"[:2000]
-            if isinstance(exc, NetworkRejected) or request.attempts >= settings.NETWORK_MAX_ATTEMPTS:
-                request.status = Status.FAILED
-                request.answered_at = now
-            request.next_attempt_at = now + backoff(request.attempts)
-        else:
-            request.status = Status.SENT
-            request.sent_at = now
-            request.error = ""
-        request.save(update_fields=["attempts", "status", "error", "next_attempt_at", "sent_at", "answered_at"])
-        if request.status == Status.FAILED:
-            refresh_network_state([request.line_id])
-        return request.status
+    return delivery.deliver(CHANNEL, request_id)
 
 
 def record_answer(request_id: int, *, ok: bool, error: str = "") -> str | None:
@@ -67,7 +78,7 @@ def record_answer(request_id: int, *, ok: bool, error: str = "") -> str | None:
     with transaction.atomic():
         request = (
             ProvisioningRequest.objects.select_for_update()
-            .select_related("line")
+            .select_related("line", "line__customer")
             .filter(pk=request_id, status__in=(Status.SENT, Status.FAILED))
             .first()
         )
@@ -77,19 +88,13 @@ def record_answer(request_id: int, *, ok: bool, error: str = "") -> str | None:
         request.error = "" if ok else (error or "failed")[:2000]
         request.answered_at = timezone.now()
         request.save(update_fields=["status", "error", "answered_at"])
-        refresh_network_state([request.line_id])
-        if ok:
-            run_done_hooks(request)
+        _record_outcomes([request], ok=ok)
         return request.status
 
 
 def due_request_ids(limit: int = 500) -> list[int]:
     """Pending requests whose (re)try is due, including those a killed worker left behind."""
-    return list(
-        ProvisioningRequest.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return delivery.due_ids(CHANNEL, limit)
 
 
 def expire_unanswered(limit: int = 1000) -> int:
@@ -99,14 +104,14 @@ def expire_unanswered(limit: int = 1000) -> int:
     with transaction.atomic():
         expired = list(
             ProvisioningRequest.objects.select_for_update()
+            .select_related("line", "line__customer")
             .filter(status=Status.SENT, sent_at__lte=cutoff)
-            .order_by("sent_at")
-            .values_list("pk", "line_id")[:limit]
+            .order_by("sent_at")[:limit]
         )
         if not expired:
             return 0
-        ProvisioningRequest.objects.filter(pk__in=[pk for pk, _line in expired], status=Status.SENT).update(
+        ProvisioningRequest.objects.filter(pk__in=[r.pk for r in expired], status=Status.SENT).update(
             status=Status.FAILED, error=TIMEOUT, answered_at=now
         )
-        refresh_network_state({line_id for _pk, line_id in expired})
+        _record_outcomes(expired, ok=False)
     return len(expired)

@@ -1,14 +1,19 @@
 """Requests to the network for every line change (F-94, R4), written in the business
 transaction like outbox rows and sent by the worker through the configured adapter."""
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.fleet.models import Line
+from fleetportal.core.models import Deliverable
 
 
-class ProvisioningRequest(models.Model):
+class ProvisioningRequest(Deliverable):
+    """One change asked of the network for one line: delivered by the kernel's pipeline (sent =
+    accepted by the network), then answered by the network (done / failed)."""
+
     class Operation(models.TextChoices):
         ACTIVATE = "activate", _("Activate")
         SUSPEND = "suspend", _("Suspend")
@@ -25,20 +30,16 @@ class ProvisioningRequest(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="provisioning_requests")
+    line = models.ForeignKey("fleet.Line", on_delete=models.CASCADE, related_name="provisioning_requests")
     operation = models.CharField(max_length=12, choices=Operation.choices)
     payload = models.JSONField(default=dict)
-    idempotency_key = models.CharField(max_length=64, unique=True)
     # One key per request_provisioning() call: the worker's task and the line update select by it,
     # so a batch of 10,000 lines costs the same few queries as one line.
     batch = models.CharField(max_length=32, db_index=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
+    # Why it failed: the last delivery error, the network's refusal, or "timeout". (`sent_at`,
+    # when the network accepted it: an answer not back within NETWORK_TIMEOUT_SECONDS is a failure.)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # When the network accepted it: an answer not back within NETWORK_TIMEOUT_SECONDS is a failure.
-    sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -51,6 +52,16 @@ class ProvisioningRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.line} ({self.status})"
+
+    def mark_sent(self, now: datetime) -> list[str]:
+        self.status, self.sent_at, self.error = self.Status.SENT, now, ""
+        return ["status", "sent_at", "error"]
+
+    def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
+        self.error = error
+        if final:
+            self.status, self.answered_at = self.Status.FAILED, now
+        return ["status", "error", "answered_at"]
 
 
 class SimulatorRule(models.Model):

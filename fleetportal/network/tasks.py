@@ -1,27 +1,12 @@
-"""Worker jobs: deliver a batch of requests right after its transaction commits, sweep for any
-that are due (retries, or those a killed worker left pending), expire unanswered ones, and the
-simulator's delayed answers."""
+"""Worker jobs of the network app: expire unanswered requests, and the simulator's delayed
+answers. (Requests are delivered and swept by the kernel's delivery pipeline.)"""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .delivery import deliver_request, due_request_ids, expire_unanswered, record_answer
-from .models import ProvisioningRequest
+from .delivery import expire_unanswered, record_answer
 
 SIMULATED_REFUSAL = "refused by the network (simulator rule)"
-
-
-@db_task(retries=0)
-def deliver_batch(batch: str) -> None:
-    ids = ProvisioningRequest.objects.filter(batch=batch, status=ProvisioningRequest.Status.PENDING)
-    for request_id in list(ids.order_by("pk").values_list("pk", flat=True)):
-        deliver_request(request_id)
-
-
-@db_periodic_task(crontab(minute="*"))
-def sweep_provisioning() -> None:
-    for request_id in due_request_ids():
-        deliver_request(request_id)
 
 
 @db_periodic_task(crontab(minute="*"))

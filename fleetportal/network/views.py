@@ -1,44 +1,20 @@
-"""Pages of the network app: retry a line's failed change (R4) and the operator's view of the
-network, with the simulator's rules (back office)."""
+"""The operator's view of the network, with the simulator's rules (back office)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fleetportal.accounts.decorators import manager_required, staff_required
+from fleetportal.accounts.decorators import staff_required
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 
 from . import actions, selectors
 from .forms import SimulatorRuleForm
-
-
-def _back(request: LoggedInRequest) -> str:
-    """The page the retry button was on (the snippet sends it), else home."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("home")
-
-
-@require_POST
-@manager_required("fleet", staff=True)
-def network_retry(request: LoggedInRequest, line_id: int) -> HttpResponse:
-    line = selectors.line_for(request.actor, line_id)
-    try:
-        actions.provisioning_retry(actor=request.actor, line=line)
-    except ActionError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The change was sent to the network again."))
-    return redirect(_back(request))
 
 
 @staff_required

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "fleetportal.notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from .channels import register
+
+        register()

@@ -1,13 +1,17 @@
 """The outbox: every e-mail, SMS, webhook or provisioning request is a row written in the
 business transaction and delivered by the worker (QUALITY R1)."""
 
+from datetime import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.core.models import Customer
+from fleetportal.core.models import Customer, Deliverable
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(Deliverable):
+    """An e-mail or SMS as it will be sent, delivered by the kernel's pipeline."""
+
     class Kind(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
@@ -25,13 +29,8 @@ class OutboxMessage(models.Model):
     # E-mail attachments as [{"filename", "content_type", "content" (base64)}]; kept small
     # (a QR code), since the row is the message as it will be sent.
     attachments = models.JSONField(default=list, blank=True)
-    idempotency_key = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
     last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -39,3 +38,13 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
+
+    def mark_sent(self, now: datetime) -> list[str]:
+        self.status, self.sent_at, self.last_error = self.Status.SENT, now, ""
+        return ["status", "sent_at", "last_error"]
+
+    def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
+        self.last_error = error
+        if final:
+            self.status = self.Status.DEAD
+        return ["status", "last_error"]

@@ -7,14 +7,13 @@ sent and a rolled-back action leaves nothing behind to send.
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from fleetportal.core.delivery import deliver_after_commit
 from fleetportal.core.models import Customer
 
 from .models import OutboxMessage
@@ -22,9 +21,7 @@ from .models import OutboxMessage
 
 def _queue(message: OutboxMessage) -> OutboxMessage:
     message.save()
-    from .tasks import deliver  # the worker's entry point; imported late to avoid a cycle
-
-    transaction.on_commit(lambda: deliver(message.pk))
+    deliver_after_commit(message.kind, [message.pk])
     return message
 
 
@@ -70,7 +67,6 @@ def queue_email(
             subject=" ".join(subject.split()),
             body=body,
             attachments=[attachment.as_json() for attachment in attachments],
-            idempotency_key=uuid.uuid4().hex,
             next_attempt_at=timezone.now(),
         )
     )
@@ -88,7 +84,6 @@ def send_sms(
             customer=customer,
             recipient=to,
             body=body,
-            idempotency_key=uuid.uuid4().hex,
             next_attempt_at=timezone.now(),
         )
     )

@@ -19,6 +19,7 @@ from .bulk import (
 from .details import LineDetails, line_confirm_details, line_update_details
 from .lifecycle import line_stop, lines_reactivate, lines_suspend
 from .lines import Activation, NewNumber, PortIn, line_activate, line_add, line_port_in_complete
+from .network import provisioning_retry
 from .schedule import schedule_cancel
 from .sims import EsimResendRefused, TooManyResends, esim_resend_activation, sim_swap
 
@@ -46,6 +47,7 @@ __all__ = [
     "lines_set_tags",
     "lines_suspend",
     "load_current_options",
+    "provisioning_retry",
     "review_options_change",
     "review_plan_change",
     "schedule_cancel",

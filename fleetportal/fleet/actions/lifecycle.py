@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.fleet.models import Line, PoolNumber, ScheduledChange, SimCard
-from fleetportal.network.actions import request_provisioning
 from fleetportal.network.models import ProvisioningRequest
 
+from ..provisioning import request_provisioning
 from .common import (
     IN_NETWORK,
     LIVE,

@@ -19,10 +19,10 @@ from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.fleet.esim import send_activation_email
 from fleetportal.fleet.iccid import is_valid_iccid, normalize_iccid
 from fleetportal.fleet.models import Line, SimCard
-from fleetportal.network.actions import request_provisioning
 from fleetportal.network.models import ProvisioningRequest
 from fleetportal.notifications.models import OutboxMessage
 
+from ..provisioning import request_provisioning
 from .common import IN_NETWORK, LIVE, bump, lock_lines, number_label, require_fleet, require_status
 
 ESIM_RESENT = "line.esim_resent"

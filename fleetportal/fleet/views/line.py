@@ -24,7 +24,6 @@ from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.selectors import audit_events_for
 from fleetportal.core.views import form_error
-from fleetportal.network.selectors import requests_for
 
 from .. import selectors
 from ..actions import TooManyResends, esim_resend_activation, line_update_details
@@ -58,7 +57,7 @@ def _tab_context(request: LoggedInRequest, line: Line, tab: str) -> dict[str, An
             # Only what changed: an empty field before and after says nothing.
             "history": [(event, [row for row in changes(event) if row[1] != row[2]]) for event in events],
             "scheduled": list(selectors.scheduled_changes_for(actor, line=line)),
-            "network_requests": requests_for(actor, line.pk, limit=20),
+            "network_requests": selectors.requests_for(actor, line.pk, limit=20),
         }
     return {}
 

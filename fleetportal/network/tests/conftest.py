@@ -63,3 +63,10 @@ def make_lines(customer: Customer) -> Callable[..., list[Line]]:
         return Line.objects.bulk_create(lines)
 
     return make
+
+
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """`with worker(): …` runs what the code inside queues after commit, as the workers would
+    (deliveries, and the consumers of the events it records)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

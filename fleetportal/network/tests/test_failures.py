@@ -11,10 +11,13 @@ from django.utils import timezone
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent
 from fleetportal.fleet.models import Line
-from fleetportal.network.actions import provisioning_retry, request_provisioning, simulator_rule_add
+from fleetportal.fleet.actions import provisioning_retry
+from fleetportal.fleet.provisioning import request_provisioning
+from fleetportal.network.actions import simulator_rule_add
 from fleetportal.network.delivery import TIMEOUT, due_request_ids, expire_unanswered, record_answer
 from fleetportal.network.models import ProvisioningRequest, SimulatorRule
-from fleetportal.network.tasks import SIMULATED_REFUSAL, sweep_provisioning
+from fleetportal.core.tasks import sweep_outbox as sweep_provisioning
+from fleetportal.network.tasks import SIMULATED_REFUSAL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("F-94", "R4")]
 
@@ -109,7 +112,7 @@ def test_only_fleet_managers_of_the_line_or_staff_may_retry(
     assert ProvisioningRequest.objects.count() == 2
 
 
-def test_timeout_is_marked_failed_by_the_expiry_job(make_lines, provision, settings) -> None:
+def test_timeout_is_marked_failed_by_the_expiry_job(make_lines, provision, settings, worker) -> None:
     settings.NETWORK_SIMULATOR_TIMEOUT = ["suspend"]
     (line,) = make_lines(1)
     (request,) = provision([line], "suspend")
@@ -117,21 +120,23 @@ def test_timeout_is_marked_failed_by_the_expiry_job(make_lines, provision, setti
     assert expire_unanswered() == 0  # still within NETWORK_TIMEOUT_SECONDS
 
     ProvisioningRequest.objects.update(sent_at=timezone.now() - timedelta(seconds=settings.NETWORK_TIMEOUT_SECONDS))
-    assert expire_unanswered() == 1
+    with worker():
+        assert expire_unanswered() == 1
     request.refresh_from_db()
     assert (request.status, request.error) == (Status.FAILED, TIMEOUT)
     assert state(line) == State.FAILED
     assert expire_unanswered() == 0
 
 
-def test_late_success_after_a_timeout_is_taken_a_late_refusal_is_not(make_lines, provision) -> None:
+def test_late_success_after_a_timeout_is_taken_a_late_refusal_is_not(make_lines, provision, worker) -> None:
     late, refused = make_lines(2)
     SimulatorRule.objects.create(operation="stop", outcome=SimulatorRule.Outcome.TIMEOUT)
     requests = provision([late, refused], "stop")
     ProvisioningRequest.objects.update(sent_at=timezone.now() - timedelta(days=1))
-    expire_unanswered()
-    assert record_answer(requests[0].pk, ok=True) == Status.DONE
-    assert record_answer(requests[1].pk, ok=False, error="no") is None
+    with worker():
+        expire_unanswered()
+        assert record_answer(requests[0].pk, ok=True) == Status.DONE
+        assert record_answer(requests[1].pk, ok=False, error="no") is None
     assert (state(late), state(refused)) == (State.IN_SYNC, State.FAILED)
 
 
@@ -142,7 +147,7 @@ def test_timeout_rule_from_the_back_office(make_lines, provision, staff, actor_f
     assert request.status == Status.SENT
 
 
-def test_unreachable_network_is_retried_with_backoff_then_failed(make_lines, provision, settings) -> None:
+def test_unreachable_network_is_retried_with_backoff_then_failed(make_lines, provision, settings, worker) -> None:
     settings.NETWORK_ADAPTER = "fleetportal.network.tests.conftest.FlakyAdapter"
     settings.NETWORK_MAX_ATTEMPTS = 2
     (line,) = make_lines(1)
@@ -154,7 +159,8 @@ def test_unreachable_network_is_retried_with_backoff_then_failed(make_lines, pro
     assert due_request_ids() == [] and state(line) == State.PENDING
 
     ProvisioningRequest.objects.update(next_attempt_at=timezone.now())
-    sweep_provisioning()
+    with worker():
+        sweep_provisioning()
     request.refresh_from_db()
     assert (request.status, request.attempts) == (Status.FAILED, 2)
     assert state(line) == State.FAILED

@@ -12,7 +12,7 @@ from fleetportal.accounts.models import User
 from fleetportal.conftest import make_actor
 from fleetportal.core.models import AuditEvent
 from fleetportal.fleet.models import Line
-from fleetportal.network.actions import request_provisioning
+from fleetportal.fleet.provisioning import request_provisioning
 from fleetportal.network.models import ProvisioningRequest, SimulatorRule
 from fleetportal.tests.api_client import ApiClient
 

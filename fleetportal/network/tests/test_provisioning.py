@@ -10,11 +10,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fleetportal.fleet.models import Line
-from fleetportal.network import hooks
-from fleetportal.network.actions import request_provisioning
+from fleetportal.core import events
+from fleetportal.network.events import PROVISIONING_DONE
+from fleetportal.fleet.provisioning import request_provisioning
 from fleetportal.network.delivery import due_request_ids
 from fleetportal.network.models import ProvisioningRequest
-from fleetportal.network.tasks import simulator_answer, sweep_provisioning
+from fleetportal.core.tasks import sweep_outbox as sweep_provisioning
+from fleetportal.network.tasks import simulator_answer
 
 pytestmark = [pytest.mark.django_db]
 
@@ -57,7 +59,8 @@ def test_request_is_sent_then_answered_and_the_line_in_sync(
     line.refresh_from_db()
     assert line.network_state == State.PENDING
 
-    simulator_answer(request.pk, True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the consumers
+        simulator_answer(request.pk, True)
     request.refresh_from_db()
     line.refresh_from_db()
     assert request.status == Status.DONE and request.answered_at is not None
@@ -74,10 +77,12 @@ def test_line_stays_pending_while_another_request_waits(
     with django_capture_on_commit_callbacks(execute=True):
         (first,) = request_provisioning(lines=[line], operation="suspend")
         (second,) = request_provisioning(lines=[line], operation="blocks", payload={"roaming": False})
-    simulator_answer(first.pk, True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the consumers
+        simulator_answer(first.pk, True)
     line.refresh_from_db()
     assert line.network_state == State.PENDING
-    simulator_answer(second.pk, True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the consumers
+        simulator_answer(second.pk, True)
     line.refresh_from_db()
     assert line.network_state == State.IN_SYNC
 
@@ -144,7 +149,9 @@ def test_request_left_pending_by_a_killed_worker_is_sent_once_by_the_sweep(
     with django_capture_on_commit_callbacks(execute=True):  # the worker is killed mid-send
         (request,) = request_provisioning(lines=[line], operation="suspend")
     request.refresh_from_db()
-    assert (request.status, request.attempts) == (Status.PENDING, 0)
+    assert (request.status, request.attempts) == (Status.PENDING, 1)
+    assert due_request_ids() == []  # leased by the killed worker: no one else takes it yet
+    ProvisioningRequest.objects.filter(pk=request.pk).update(next_attempt_at=timezone.now())  # the lease ran out
 
     settings.NETWORK_ADAPTER = "fleetportal.network.tests.conftest.RecordingAdapter"
     with django_capture_on_commit_callbacks(execute=True):
@@ -167,12 +174,14 @@ def test_sweep_leaves_requests_that_are_not_due(make_lines, sent_keys) -> None:
 
 
 @pytest.mark.spec("F-94")
-def test_done_hooks_run_once_on_success_only(
+def test_done_events_reach_their_consumers_once_on_success_only(
     make_lines, settings, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
-    monkeypatch.setattr(hooks, "_hooks", hooks.defaultdict(list))
+    monkeypatch.setattr(events, "_consumers", {})
     seen: list[tuple[str, int]] = []
-    hooks.on_done("port_in")(lambda request: seen.append((request.operation, request.line_id)))
+    events.consumer(PROVISIONING_DONE, name="test.seen")(
+        lambda batch: seen.extend((e.data["operation"], e.data["line_id"]) for e in batch)
+    )
     settings.NETWORK_SIMULATOR_FAIL = ["+32470999999"]
     ok, refused = make_lines(2)
     Line.objects.filter(pk=refused.pk).update(msisdn="+32470999999")
@@ -180,7 +189,7 @@ def test_done_hooks_run_once_on_success_only(
     with django_capture_on_commit_callbacks(execute=True):
         request_provisioning(lines=[ok, refused], operation="port_in")
         request_provisioning(lines=[ok], operation="suspend")
-    assert seen == [("port_in", ok.pk)]
+    assert sorted(seen) == [("port_in", ok.pk), ("suspend", ok.pk)]
 
 
 @pytest.mark.spec("F-94")

@@ -4,6 +4,8 @@ after OUTBOX_MAX_ATTEMPTS; a rolled-back action sends nothing; a sent row is nev
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import json
 import urllib.error
@@ -18,9 +20,10 @@ from django.utils import timezone
 
 from fleetportal.accounts import actions
 from fleetportal.accounts.models import Membership, Role
-from fleetportal.notifications import delivery, outbox, tasks
+from fleetportal.core import delivery, tasks
+from fleetportal.notifications import outbox
 from fleetportal.notifications.channels import sms
-from fleetportal.notifications.delivery import backoff, deliver_message, due_message_ids
+from fleetportal.core.delivery import backoff
 from fleetportal.notifications.models import OutboxMessage
 
 pytestmark = [pytest.mark.spec("R1"), pytest.mark.django_db]
@@ -33,9 +36,22 @@ def _sms(to: str = "+32470999001") -> OutboxMessage:
     return outbox.send_sms(to=to, template=SMS_TEMPLATE, context=CODE_CONTEXT, language="en")
 
 
+def deliver_message(pk: int) -> str | None:
+    return delivery.deliver(OutboxMessage.objects.get(pk=pk).kind, pk)
+
+
+def due_message_ids() -> list[int]:
+    return delivery.due_ids(OutboxMessage.Kind.SMS) + delivery.due_ids(OutboxMessage.Kind.EMAIL)
+
+
+def sending_with(kind: str, send: mock.Mock):  # type: ignore[no-untyped-def]
+    """The channel of `kind` sends with `send` instead of its gateway."""
+    return mock.patch.dict(delivery._channels, {kind: dataclasses.replace(delivery.channel(kind), send=send)})
+
+
 def _failing_channel(kind: str = OutboxMessage.Kind.SMS, error: BaseException | None = None):
     channel = mock.Mock(side_effect=error or ConnectionError("gateway down"))
-    return channel, mock.patch.dict(delivery.CHANNELS, {kind: channel})
+    return channel, sending_with(kind, channel)
 
 
 def test_message_is_delivered_after_the_transaction_commits(django_capture_on_commit_callbacks) -> None:
@@ -145,7 +161,7 @@ def test_sweep_retries_a_failed_message_with_the_same_key(settings) -> None:
 def test_sent_message_is_not_sent_again_by_the_sweep() -> None:
     message = _sms()
     channel = mock.Mock()
-    with mock.patch.dict(delivery.CHANNELS, {OutboxMessage.Kind.SMS: channel}):
+    with sending_with(OutboxMessage.Kind.SMS, channel):
         assert deliver_message(message.pk) == OutboxMessage.Status.SENT
         OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
         tasks.sweep_outbox.call_local()
@@ -167,7 +183,7 @@ def test_worker_killed_mid_send_leaves_the_message_pending_for_the_sweep() -> No
     OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     assert message.pk in due_message_ids()
     working = mock.Mock()
-    with mock.patch.dict(delivery.CHANNELS, {OutboxMessage.Kind.SMS: working}):
+    with sending_with(OutboxMessage.Kind.SMS, working):
         tasks.sweep_outbox.call_local()
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from fleetportal.fleet.models import Line
+from fleetportal.network.models import ProvisioningRequest
 
-from .models import ProvisioningRequest
+from .models import Line
 
 Status = ProvisioningRequest.Status
 OPEN = (Status.PENDING, Status.SENT)

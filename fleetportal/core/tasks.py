@@ -1,22 +1,22 @@
-"""Worker jobs: deliver one message right after its transaction commits, and sweep for any
-that are due (retries, or rows whose first delivery was lost with a killed worker)."""
+"""Worker entry points of the delivery pipeline: deliver rows right after their transaction
+commits, sweep every channel for what is due (retries, rows a killed worker left behind), and
+beat for /healthz."""
 
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from .delivery import deliver_message, due_message_ids
+from . import delivery
 
 
 @db_task(retries=0)
-def deliver(message_id: int) -> None:
-    deliver_message(message_id)
+def deliver_rows(channel: str, ids: list[int]) -> None:
+    delivery.deliver_many(channel, ids)
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox() -> None:
-    for message_id in due_message_ids():
-        deliver_message(message_id)
+    delivery.sweep()
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -11,9 +11,10 @@ from ninja import Field, Router, Schema, Status
 from fleetportal.accounts.models import ApiKey
 from fleetportal.core.api import ERROR_RESPONSES, api_actor
 from fleetportal.core.http import PortalRequest
+from fleetportal.network.models import ProvisioningRequest
 
-from . import actions, selectors
-from .models import ProvisioningRequest
+from . import selectors
+from .actions import provisioning_retry
 
 router = Router(tags=["network"])
 
@@ -81,4 +82,4 @@ def line_network_retry(request: PortalRequest, line_id: int) -> Status[Provision
     """Send the line's failed change again (409 when none failed). Scope `fleet`."""
     actor = api_actor(request, *WRITE)
     line = selectors.line_for(actor, line_id)
-    return Status(202, ProvisioningRequestOut.of(actions.provisioning_retry(actor=actor, line=line)))
+    return Status(202, ProvisioningRequestOut.of(provisioning_retry(actor=actor, line=line)))
