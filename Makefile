@@ -44,6 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy fleetportal
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=portal.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fleetportal.network",
     "fleetportal.audit",
     "fleetportal.backoffice",
+    "fleetportal.demo",
     "ninja",  # its static Swagger UI for /api/v1/docs (else it loads the UI from a CDN)
 ]
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from fleetportal import demo
+from fleetportal.demo import data as demo
 
 
 class Command(BaseCommand):
