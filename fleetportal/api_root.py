@@ -23,7 +23,6 @@ from fleetportal.audit.api import router as audit_router
 from fleetportal.catalog.api import router as catalog_router
 from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
-from fleetportal.fleet.api_files import router as fleet_files_router
 from fleetportal.network.api import router as network_router
 
 DESCRIPTION = """
@@ -80,5 +79,4 @@ api.add_router("", users_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("", network_router)
 api.add_router("", fleet_router)
-api.add_router("", fleet_files_router)
 api.add_router("", audit_router)

@@ -184,11 +184,15 @@ class ApiKey(models.Model):
     """A customer's key for the REST API; only its SHA-256 is stored (F-91)."""
 
     class Scope(models.TextChoices):
+        """The scopes a key may be given, in this one place: the API keys page offers these and
+        `api_key_create` refuses any other. Offer a scope only once endpoints ask for it
+        (`api_actor(request, scope)`); adding one is a line here, e.g.
+        `BILLING = "billing", _("Billing")`. `scopes` is a JSON list without choices: keys keep
+        what they were given, so this list changes without a migration."""
+
         READ = "read", _("Read")
         FLEET = "fleet", _("Change the fleet")
-        BILLING = "billing", _("Billing")
         USERS = "users", _("Manage users")
-        SUPPORT = "support", _("Support")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)

@@ -12,7 +12,15 @@ import pytest
 from django.utils import timezone
 
 from fleetportal.billing.models import SplitBillProfile
+from fleetportal.catalog.models import Option, TariffPlan
+from fleetportal.catalog.tests.factories import (
+    ContractOptionFactory,
+    ContractPlanFactory,
+    OptionFactory,
+    TariffPlanFactory,
+)
 from fleetportal.core.models import AuditEvent, Channel, Customer
+from fleetportal.core.tests.factories import BillingAccountFactory, ContractFactory
 from fleetportal.fleet.models import Line, ScheduledChange, SimCard
 from fleetportal.fleet.tests.factories import LineFactory, PoolNumberFactory, SimCardFactory
 from fleetportal.tests.api_client import ApiClient
@@ -153,6 +161,25 @@ def test_bad_new_lines_name_the_field_and_change_nothing(
 
 
 @pytest.mark.spec("F-21", "R3")
+@pytest.mark.parametrize(
+    ("number", "field"),
+    [
+        ({"donor_sim": "8" * 25}, "donor_sim"),
+        ({"donor_account": "1" * 41}, "donor_account"),
+        ({"donor_operator": "P" * 61}, "donor_operator"),
+    ],
+)
+def test_a_port_in_longer_than_the_model_allows_is_a_422_naming_the_field(
+    fleet_client, new_line_body, number: dict[str, str], field: str
+) -> None:
+    port_in = {"kind": "port_in", "msisdn": "0475112233", "donor_operator": "Proximus", "donor_account": "C-1"}
+    response = fleet_client.send("post", f"{API}/lines", new_line_body(number={**port_in, **number}))
+    assert response.status_code == 422, response.content
+    assert response.json()["field"].endswith(field)
+    assert not Line.objects.exists()
+
+
+@pytest.mark.spec("F-21", "R3")
 def test_a_malformed_number_choice_is_a_422_naming_it(fleet_client, new_line_body) -> None:
     response = fleet_client.send("post", f"{API}/lines", new_line_body(number={"kind": "mine"}))
     assert response.status_code == 422 and response.json()["field"].startswith("number")
@@ -269,6 +296,84 @@ def test_options_billing_and_tags(fleet_client, make_line, plans, customer) -> N
 
     unknown = fleet_client.send("post", f"{API}/lines/tags", {"line_ids": [start.pk], "add": ["Sales"]})
     assert unknown.status_code == 400 and unknown.json()["field"] == "add"
+
+
+# --- plans and options: the contract's own (S1) -------------------------------------------------------
+
+
+@pytest.fixture
+def globex_only(other_customer: Customer, catalogue) -> tuple[TariffPlan, Option]:
+    """A plan and an option that only the other customer's contract retained."""
+    contract = other_customer.contracts.get()
+    plan = ContractPlanFactory.create(contract=contract, plan=TariffPlanFactory.create(name="Globex Special")).plan
+    option = ContractOptionFactory.create(contract=contract, option=OptionFactory.create(name="Globex Extra")).option
+    return plan, option
+
+
+@pytest.mark.spec("S1", "F-21", "F-28", "F-29", "R3")
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/lines", {"plan": "{plan}"}, "plan"),
+        ("post", "/lines", {"options": ["{option}"]}, "options"),
+        ("post", "/lines/plan", {"line_ids": ["{line}"], "plan": "{plan}"}, "plan"),
+        ("post", "/lines/plan", {"line_ids": ["{line}"], "plan": "{plan}", "dry_run": True}, "plan"),
+        ("post", "/lines/options", {"line_ids": ["{line}"], "add": ["{option}"]}, "add"),
+        ("post", "/lines/options", {"line_ids": ["{line}"], "remove": ["{option}"]}, "remove"),
+        ("get", "/lines", {"plan": "{plan}"}, "plan"),
+        ("get", "/lines/export", {"plan": "{plan}"}, "plan"),
+    ],
+)
+def test_a_plan_or_option_of_another_customers_contract_is_refused_on_its_field(
+    fleet_client, new_line_body, make_line, globex_only, method, path, body, field
+) -> None:
+    plan, option = globex_only
+    line = make_line()
+    names = {"{plan}": plan.code, "{option}": option.code, "{line}": line.pk}
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        return names.get(value, value)
+
+    filled = {key: fill(value) for key, value in body.items()}
+    if method == "get":
+        response = fleet_client.get(API + path, filled)
+    else:
+        response = fleet_client.send(method, API + path, new_line_body(**filled) if path == "/lines" else filled)
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert plan.name not in response.json()["detail"] and option.name not in response.json()["detail"]
+    line.refresh_from_db()
+    assert line.version == 1 and Line.objects.count() == 1
+    assert not AuditEvent.objects.filter(action__startswith="line.").exists()
+
+
+@pytest.mark.spec("F-21", "S1")
+def test_a_new_line_takes_the_plans_of_its_billing_accounts_contract(
+    fleet_client, new_line_body, customer, catalogue, account
+) -> None:
+    """A customer with two contracts: a plan only the second retained is refused for a line
+    billed on the first, and taken for a line billed on the second."""
+    second = ContractFactory.create(customer=customer)
+    plan = ContractPlanFactory.create(contract=second, plan=TariffPlanFactory.create()).plan
+    second_account = BillingAccountFactory.create(customer=customer, contract=second)
+    PoolNumberFactory.create_batch(2)
+    refused = fleet_client.send("post", f"{API}/lines", new_line_body(plan=plan.code, options=[]))
+    assert refused.status_code == 400 and refused.json()["field"] == "plan"
+    added = fleet_client.send(
+        "post", f"{API}/lines", new_line_body(plan=plan.code, options=[], billing_account=second_account.number)
+    )
+    assert added.status_code == 201, added.content
+    assert added.json()["plan"] == plan.code and account.number != second_account.number
+
+
+@pytest.mark.spec("F-20")
+def test_lines_filter_by_a_plan_no_longer_on_sale_that_they_still_have(read_client, make_line, plans) -> None:
+    line = make_line()
+    TariffPlan.objects.filter(pk=line.plan_id).update(active=False)
+    body = read_client.get(f"{API}/lines", {"plan": line.plan.code}).json()
+    assert body["count"] == 1 and body["items"][0]["id"] == line.pk
 
 
 # --- tenant isolation (S1): every endpoint, a foreign id ----------------------------------------------
