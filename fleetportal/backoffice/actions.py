@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.actions import holder_invite
+from fleetportal.billing.models import BillingAccount
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
-from fleetportal.core.models import BillingAccount, Contract, Customer
+from fleetportal.core.models import Contract, Customer
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,36 @@
-"""Billing: split-bill profiles now; invoices, payments and the invoice run come later (F-60..F-64)."""
+"""Billing: the customer's billing accounts and split-bill profiles; invoices, payments and the
+invoice run come later (F-60..F-64)."""
 
 from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.core.models import Customer
+from fleetportal.core.models import Contract, Customer
+
+
+class BillingAccount(models.Model):
+    class PaymentMode(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        DIRECT_DEBIT = "direct_debit", _("Direct debit")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="billing_accounts")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="billing_accounts")
+    number = models.CharField(_("billing account"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    invoice_address = models.TextField(_("invoice address"), blank=True)
+    payment_mode = models.CharField(
+        _("payment mode"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.TRANSFER
+    )
+    invoice_email = models.EmailField(_("invoice delivery e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("billing account")
+        verbose_name_plural = _("billing accounts")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class SplitBillProfile(models.Model):

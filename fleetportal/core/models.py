@@ -1,5 +1,5 @@
-"""Parties of the operator's business: customers, their contracts and billing accounts, and
-the audit trail every action writes (SPEC §1, F-33)."""
+"""The kernel's records: customers and their contracts, the audit trail every action writes
+(SPEC §1, F-33), domain events, and the columns of every row the workers deliver."""
 
 import uuid
 from datetime import datetime
@@ -53,30 +53,6 @@ class Contract(models.Model):
         ordering = ["number"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class BillingAccount(models.Model):
-    class PaymentMode(models.TextChoices):
-        TRANSFER = "transfer", _("Bank transfer")
-        DIRECT_DEBIT = "direct_debit", _("Direct debit")
-
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="billing_accounts")
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="billing_accounts")
-    number = models.CharField(_("billing account"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    invoice_address = models.TextField(_("invoice address"), blank=True)
-    payment_mode = models.CharField(
-        _("payment mode"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.TRANSFER
-    )
-    invoice_email = models.EmailField(_("invoice delivery e-mail"), blank=True)
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("billing account")
-        verbose_name_plural = _("billing accounts")
 
     def __str__(self) -> str:
         return self.number

@@ -13,8 +13,9 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from fleetportal.accounts.models import Membership, Role, User
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.demo import load_catalogue, retain_for
-from fleetportal.core.models import BillingAccount, Contract, Customer
+from fleetportal.core.models import Contract, Customer
 from fleetportal.fleet.demo import load_fleet
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (shown on the login page in demo mode)

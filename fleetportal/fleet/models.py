@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
-from fleetportal.core.models import BillingAccount, Customer
+from fleetportal.core.models import Customer
 
 
 class SimCard(models.Model):

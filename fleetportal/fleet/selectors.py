@@ -16,16 +16,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import TariffPlan
 from fleetportal.core.actor import Actor
-from fleetportal.core.models import BillingAccount
 from fleetportal.core.phones import InvalidNumber, parse_mobile
+from fleetportal.core.scope import scope, sees_all_of_customer
 from fleetportal.network.models import ProvisioningRequest
 
 from .models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
-
-FLEET_READERS = ("fleet", "read")  # "read" is an API key scope
 
 # The overview's sortable columns (F-20) → ordering; anything else sorts by number. Equal values
 # go by number, then id: each sort reads an index (customer, column, number) in order.
@@ -46,25 +44,11 @@ _TRUNKS = (("00", "+"), ("06", "+36"), ("0", "+32"))
 
 
 def sees_whole_fleet(actor: Actor) -> bool:
-    return actor.is_staff or (
-        actor.customer is not None and actor.number is None and any(actor.can(f) for f in FLEET_READERS)
-    )
+    return sees_all_of_customer(actor, Line)
 
 
 def _scoped(actor: Actor) -> QuerySet[Line]:
-    if actor.is_staff:
-        return Line.objects.all()
-    customer = actor.customer
-    if customer is None:
-        return Line.objects.none()
-    lines = Line.objects.filter(customer=customer)
-    if actor.number is not None:
-        return lines.filter(msisdn=actor.number).exclude(status=Line.Status.STOPPED)
-    if sees_whole_fleet(actor):
-        return lines
-    if actor.user is None:
-        return Line.objects.none()
-    return lines.filter(user=actor.user)
+    return scope(actor, Line)
 
 
 def number_search(text: str) -> Q | None:
@@ -257,12 +241,7 @@ def lines_by_ids(actor: Actor, ids: Sequence[int]) -> list[Line]:
 
 def blank_sims_for(actor: Actor) -> QuerySet[SimCard]:
     """SIM cards a new line may take (F-21): the customer's blank stock and the operator's."""
-    blank = SimCard.objects.filter(status=SimCard.Status.BLANK)
-    if actor.is_staff:
-        return blank
-    if actor.customer is None or not sees_whole_fleet(actor):
-        return SimCard.objects.none()
-    return blank.filter(Q(customer=actor.customer) | Q(customer=None))
+    return scope(actor, SimCard.objects.filter(status=SimCard.Status.BLANK))
 
 
 def free_numbers(limit: int = 20) -> list[str]:
@@ -283,37 +262,15 @@ def plans_in_use(actor: Actor) -> QuerySet[TariffPlan]:
     return TariffPlan.objects.filter(Exists(_scoped(actor).filter(plan=OuterRef("pk"))))
 
 
-def billing_accounts_for(actor: Actor) -> QuerySet[BillingAccount]:
-    if actor.is_staff:
-        return BillingAccount.objects.select_related("contract")
-    if actor.customer is None or not sees_whole_fleet(actor):
-        return BillingAccount.objects.none()
-    return BillingAccount.objects.filter(customer=actor.customer).select_related("contract")
-
-
-def split_bill_profiles_for(actor: Actor) -> QuerySet[SplitBillProfile]:
-    if actor.is_staff:
-        return SplitBillProfile.objects.all()
-    if actor.customer is None or not sees_whole_fleet(actor):
-        return SplitBillProfile.objects.none()
-    return SplitBillProfile.objects.filter(customer=actor.customer)
-
-
 def tags_for(actor: Actor) -> QuerySet[Tag]:
-    if actor.is_staff:
-        return Tag.objects.all()
-    if actor.customer is None or not sees_whole_fleet(actor):
-        return Tag.objects.none()
-    return Tag.objects.filter(customer=actor.customer)
+    return scope(actor, Tag)
 
 
 def scheduled_changes_for(
     actor: Actor, *, line: Line | None = None, status: str = ScheduledChange.Status.SCHEDULED
 ) -> QuerySet[ScheduledChange]:
     """Planned changes of the lines the actor manages (all statuses when `status` is empty)."""
-    if not sees_whole_fleet(actor):
-        return ScheduledChange.objects.none()
-    changes = ScheduledChange.objects.filter(line__in=_scoped(actor)).select_related("line")
+    changes = scope(actor, ScheduledChange).select_related("line")
     if line is not None:
         changes = changes.filter(line=line)
     if status:

@@ -15,7 +15,8 @@ from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
 
 from fleetportal.accounts.models import Membership, Role, User
-from fleetportal.core.models import BillingAccount, Contract, Customer
+from fleetportal.billing.models import BillingAccount
+from fleetportal.core.models import Contract, Customer
 
 PASSWORD = "a-Strong-pass-123"  # the password of every test login
 

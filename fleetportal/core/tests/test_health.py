@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from fleetportal.notifications import tasks
+from fleetportal.core import tasks
 
 pytestmark = [pytest.mark.spec("R1"), pytest.mark.django_db]
 

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import BillingAccount, Customer
+from fleetportal.core.models import Customer
 from fleetportal.fleet.models import Line, Tag
 
 from .common import (

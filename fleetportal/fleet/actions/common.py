@@ -14,11 +14,12 @@ from django.db.models import F, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import ContractOption, ContractPlan, Option, TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record_many
 from fleetportal.core.errors import ActionError, PermissionDeniedError
-from fleetportal.core.models import BillingAccount, Channel, Customer
+from fleetportal.core.models import Channel, Customer
 from fleetportal.core.phones import display
 from fleetportal.fleet.models import Line
 

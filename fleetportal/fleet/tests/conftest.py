@@ -21,10 +21,11 @@ import pytest
 from django.test import Client
 
 from fleetportal.accounts.models import User
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.conftest import make_actor
 from fleetportal.core.actor import Actor
-from fleetportal.core.models import BillingAccount, Contract, Customer
+from fleetportal.core.models import Contract, Customer
 from fleetportal.fleet.models import Line, SimCard
 
 from .factories import LineFactory, PoolNumberFactory, SimCardFactory

@@ -10,8 +10,8 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.tests.factories import TariffPlanFactory
-from fleetportal.core.models import BillingAccount
 from fleetportal.core.tests.factories import BillingAccountFactory, CustomerFactory
 from fleetportal.fleet.iccid import luhn_check_digit
 from fleetportal.fleet.models import Line, PoolNumber, SimCard, Tag

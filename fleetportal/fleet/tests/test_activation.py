@@ -121,11 +121,12 @@ def test_a_port_in_goes_active_when_the_donor_releases_the_number(
     request = ProvisioningRequest.objects.get(line=line)
     assert request.operation == "port_in" and request.payload["donor_operator"] == "Proximus"
 
-    # The simulator plays the donor side: the answer arrives and the done hook activates the line.
+    # The simulator plays the donor side: the answer arrives and the fleet's consumer of
+    # "provisioning.done" activates the line.
     with django_capture_on_commit_callbacks(execute=True):
-        from fleetportal.network.tasks import deliver_batch
+        from fleetportal.core.tasks import sweep_outbox
 
-        deliver_batch.call_local(request.batch)
+        sweep_outbox.call_local()
     line.refresh_from_db()
     assert line.status == Status.ACTIVE and line.activated_at is not None
     assert line.network_state == Line.NetworkState.IN_SYNC

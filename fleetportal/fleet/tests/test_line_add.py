@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import ContractOption
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
-from fleetportal.core.models import AuditEvent, BillingAccount, Customer
+from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.core.tests.factories import BillingAccountFactory
 from fleetportal.fleet.actions import LineDetails, NewNumber, PortIn, line_add
 from fleetportal.fleet.actions import lines as lines_actions

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import ContractOption, ContractPlan, Option, TariffPlan
-from fleetportal.core.models import BillingAccount, Contract, Customer
+from fleetportal.core.models import Contract, Customer
 from fleetportal.fleet.models import Line, PoolNumber, SimCard
 from fleetportal.fleet.tests.factories import LineFactory, PoolNumberFactory, SimCardFactory
 from fleetportal.fleet.tests.pages import sim_of
@@ -142,7 +143,10 @@ def test_an_option_not_applicable_to_the_plan_is_marked_and_refused(
     assert "not applicable" in refreshed
     refused = wizard({"plan": limitless, "options": [national]})
     assert heading(refused) == "Choose a tariff plan"
-    assert refused.context["form"].errors["options"] == ["Not applicable to Mobile Limitless: Data National 10 GB."]
+    # The action's rule and message (require_options_apply), as line_add and the API say it.
+    assert refused.context["form"].errors["options"] == [
+        "The option Data National 10 GB does not apply to the plan Mobile Limitless."
+    ]
     assert not Line.objects.exists()
 
 

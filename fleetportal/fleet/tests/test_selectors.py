@@ -10,11 +10,13 @@ import pytest
 from django.http import Http404
 
 from fleetportal.accounts.models import User
+from fleetportal.billing import selectors as billing_selectors
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import TariffPlan
 from fleetportal.catalog.tests.factories import TariffPlanFactory
 from fleetportal.conftest import make_actor
 from fleetportal.core.actor import Actor
-from fleetportal.core.models import BillingAccount, Customer
+from fleetportal.core.models import Customer
 from fleetportal.core.tests.factories import BillingAccountFactory
 from fleetportal.fleet import selectors
 from fleetportal.fleet.models import Line, PoolNumber
@@ -254,4 +256,4 @@ def test_members_see_no_stock_and_no_planned_changes(member_actor: Actor, custom
     SimCardFactory.create(customer=customer)
     assert not selectors.blank_sims_for(member_actor).exists()
     assert not selectors.scheduled_changes_for(member_actor).exists()
-    assert not selectors.billing_accounts_for(member_actor).exists()
+    assert not billing_selectors.billing_accounts_for(member_actor).exists()

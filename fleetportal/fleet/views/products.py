@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from fleetportal.accounts.decorators import manager_required
+from fleetportal.billing import selectors as billing_selectors
 from fleetportal.catalog.models import Option
 from fleetportal.catalog.selectors import retained_options, retained_plans
 from fleetportal.core.errors import ActionError
@@ -206,8 +207,8 @@ def fleet_line_billing(request: LoggedInRequest, line_id: int) -> HttpResponse:
     form = BillingChangeForm(
         request.POST or None,
         initial={"billing_account": line.billing_account_id, "split_bill_profile": line.split_bill_profile_id},
-        billing_accounts=selectors.billing_accounts_for(actor),
-        profiles=selectors.split_bill_profiles_for(actor),
+        billing_accounts=billing_selectors.billing_accounts_for(actor),
+        profiles=billing_selectors.split_bill_profiles_for(actor),
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from fleetportal.billing import selectors as billing_selectors
 from fleetportal.core.actor import Actor
 from fleetportal.core.http import LoggedInRequest
 
@@ -29,7 +30,7 @@ def filter_form(actor: Actor, data: QueryDict | None, *, prefix: str | None = No
         data,
         prefix=prefix,
         plans=selectors.plans_in_use(actor),
-        billing_accounts=selectors.billing_accounts_for(actor),
+        billing_accounts=billing_selectors.billing_accounts_for(actor),
         tags=selectors.tags_for(actor),
     )
 

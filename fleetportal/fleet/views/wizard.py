@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from fleetportal.accounts.decorators import manager_required
+from fleetportal.billing import selectors as billing_selectors
 from fleetportal.catalog.selectors import retained_options, retained_plans
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
@@ -85,13 +86,13 @@ def step_form(
     if key == "sim":
         return SimStepForm(data, initial=initial)
     if key == "split":
-        return SplitBillStepForm(data, initial=initial, profiles=selectors.split_bill_profiles_for(actor))
+        return SplitBillStepForm(data, initial=initial, profiles=billing_selectors.split_bill_profiles_for(actor))
     if key == "profile":
         return UserDetailsForm(data, initial={"language": actor.tenant.language, **initial})
     if key == "plan":
         return PlanStepForm(data, initial=initial, plans=retained_plans(actor), options=retained_options(actor))
     if key == "billing":
-        return BillingStepForm(data, initial=initial, billing_accounts=selectors.billing_accounts_for(actor))
+        return BillingStepForm(data, initial=initial, billing_accounts=billing_selectors.billing_accounts_for(actor))
     return NumberStepForm(data, initial=initial, free_numbers=selectors.free_numbers(FREE_NUMBERS_SHOWN))
 
 

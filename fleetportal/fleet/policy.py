@@ -1,0 +1,31 @@
+"""Who may see and change the fleet's rows (F-09, R-I5): registered with the kernel's `scope`.
+
+Managers with the fleet right (and keys with the fleet or read scope) see their customer's
+whole fleet; members their own lines; a phone-number login its own number's live line."""
+
+from django.db.models import Q
+
+from fleetportal.accounts.models import Function
+from fleetportal.core import scope
+
+from .models import Line, ScheduledChange, SimCard, Tag
+
+FLEET = Function.FLEET
+RIGHTS = (FLEET,)
+
+
+def register() -> None:
+    scope.register(
+        Line,
+        scope.Rule(
+            customer="customer",
+            rights=RIGHTS,
+            own="user",
+            number="msisdn",
+            number_also=~Q(status=Line.Status.STOPPED),
+        ),
+    )
+    # The customer's own stock and the operator's blank cards, for the Add SIM wizard.
+    scope.register(SimCard, scope.Rule(customer="customer", rights=RIGHTS, shared=Q(customer=None)))
+    scope.register(Tag, scope.Rule(customer="customer", rights=RIGHTS))
+    scope.register(ScheduledChange, scope.Rule(customer="line__customer", rights=RIGHTS))
