@@ -11,7 +11,6 @@ from django.utils import timezone
 from fleetportal.accounts import session as session_keys
 from fleetportal.accounts.api_keys import api_key_revoke
 from fleetportal.conftest import make_actor
-
 from fleetportal.tests.api_client import ApiClient
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fleetportal.demo import data as demo
 from fleetportal.core.phones import parse_mobile
+from fleetportal.demo import data as demo
 from fleetportal.fleet.iccid import is_valid_iccid
 from fleetportal.fleet.models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
 

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent
-from fleetportal.fleet.models import Line
+from fleetportal.core.tasks import sweep_outbox as sweep_provisioning
 from fleetportal.fleet.actions import provisioning_retry
+from fleetportal.fleet.models import Line
 from fleetportal.fleet.provisioning import request_provisioning
 from fleetportal.network.actions import simulator_rule_add
 from fleetportal.network.delivery import TIMEOUT, due_request_ids, expire_unanswered, record_answer
 from fleetportal.network.models import ProvisioningRequest, SimulatorRule
-from fleetportal.core.tasks import sweep_outbox as sweep_provisioning
 from fleetportal.network.tasks import SIMULATED_REFUSAL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("F-94", "R4")]

@@ -9,13 +9,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from fleetportal.fleet.models import Line
 from fleetportal.core import events
-from fleetportal.network.events import PROVISIONING_DONE
+from fleetportal.core.tasks import sweep_outbox as sweep_provisioning
+from fleetportal.fleet.models import Line
 from fleetportal.fleet.provisioning import request_provisioning
 from fleetportal.network.delivery import due_request_ids
+from fleetportal.network.events import PROVISIONING_DONE
 from fleetportal.network.models import ProvisioningRequest
-from fleetportal.core.tasks import sweep_outbox as sweep_provisioning
 from fleetportal.network.tasks import simulator_answer
 
 pytestmark = [pytest.mark.django_db]

@@ -5,7 +5,6 @@ after OUTBOX_MAX_ATTEMPTS; a rolled-back action sends nothing; a sent row is nev
 from __future__ import annotations
 
 import dataclasses
-
 import io
 import json
 import urllib.error
@@ -21,9 +20,9 @@ from django.utils import timezone
 from fleetportal.accounts import actions
 from fleetportal.accounts.models import Membership, Role
 from fleetportal.core import delivery, tasks
+from fleetportal.core.delivery import backoff
 from fleetportal.notifications import outbox
 from fleetportal.notifications.channels import sms
-from fleetportal.core.delivery import backoff
 from fleetportal.notifications.models import OutboxMessage
 
 pytestmark = [pytest.mark.spec("R1"), pytest.mark.django_db]
