@@ -14,12 +14,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing import selectors as billing_selectors
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.selectors import contracts_for, retained_options, retained_plans
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import BillingAccount, Contract
+from fleetportal.core.models import Contract
 
 from .. import selectors
 from ..models import Tag
@@ -66,7 +67,7 @@ def filter_plan(actor: Actor, code: str) -> TariffPlan:
 
 
 def billing_account(actor: Actor, number: str) -> BillingAccount:
-    account = selectors.billing_accounts_for(actor).filter(number=number).first()
+    account = billing_selectors.billing_accounts_for(actor).filter(number=number).first()
     if account is None:
         raise ActionError(_("Choose one of your billing accounts."), field="billing_account")
     return account
@@ -75,7 +76,7 @@ def billing_account(actor: Actor, number: str) -> BillingAccount:
 def split_bill_profile(actor: Actor, profile_id: int | None) -> SplitBillProfile | None:
     if profile_id is None:
         return None
-    profile = selectors.split_bill_profiles_for(actor).filter(pk=profile_id).first()
+    profile = billing_selectors.split_bill_profiles_for(actor).filter(pk=profile_id).first()
     if profile is None:
         raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
     return profile

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import TariffPlan
 from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery
-from fleetportal.core.models import BillingAccount
 
 from .. import actions, selectors
 from ..actions.imports import rows_done
