@@ -23,14 +23,14 @@ from fleetportal.audit.api import router as audit_router
 from fleetportal.catalog.api import router as catalog_router
 from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
-from fleetportal.network.api import router as network_router
+from fleetportal.fleet.api_network import router as network_router
 
 DESCRIPTION = """
 The Fleet Portal API for a business customer's IT department.
 
 Authenticate with an API key made by a manager on the portal's *API keys* page:
 `Authorization: Bearer fp_…`. A key acts for its own customer only, within its scopes:
-`read` to read, `users`, `fleet`, `billing`, `support` to change. A logged-in portal session
+`read` to read, `users` and `fleet` to change. A logged-in portal session
 works too (send the CSRF token in `X-CSRFToken` on changes).
 
 Errors always answer JSON `{"detail": "…", "field": "…" or null, "code": "…"}`.

@@ -1,4 +1,4 @@
-"""Changes to customers and their contracts, made by operator staff (F-93)."""
+"""Changes made by operator staff (F-93): customers and their contracts, and the outbox's dead letters."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.actions import holder_invite
 from fleetportal.billing.models import BillingAccount
+from fleetportal.core import delivery
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
@@ -71,3 +72,14 @@ def customer_onboard(*, actor: Actor, new: NewCustomer) -> Customer:
     )
     holder_invite(actor=actor, customer=customer, email=new.contract_email)
     return customer
+
+
+def dead_letter_redeliver(*, actor: Actor, channel: str, pk: int) -> None:
+    """Send a dead-lettered message again, from a fresh series of tries (after the cause, e.g. a
+    gateway's credentials, was fixed). Staff only; audited."""
+    if not actor.is_staff:
+        raise PermissionDeniedError(_("Only operator staff may send a message again."))
+    with transaction.atomic():
+        if not delivery.redeliver(channel, pk):
+            raise ActionError(_("This message cannot be sent again from here."), code="conflict")
+        record(actor=actor, action="outbox.redelivered", after={"channel": channel, "id": pk})

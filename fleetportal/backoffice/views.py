@@ -6,15 +6,16 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fleetportal.accounts.decorators import staff_required
+from fleetportal.core import delivery
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.models import Customer
 from fleetportal.core.views import form_error
 
-from .actions import NewCustomer, customer_onboard
+from .actions import NewCustomer, customer_onboard, dead_letter_redeliver
 from .forms import CustomerForm
 
 
@@ -44,3 +45,21 @@ def customer_new(request: LoggedInRequest) -> HttpResponse:
             )
             return redirect("staff_home")
     return render(request, "backoffice/customer_new.html", {"form": form})
+
+
+@staff_required
+def staff_dead_letters(request: LoggedInRequest) -> HttpResponse:
+    """Every channel's messages that failed for good (e-mail, SMS, network, event consumers)."""
+    return render(request, "backoffice/dead_letters.html", {"dead": delivery.dead_rows()})
+
+
+@require_POST
+@staff_required
+def staff_dead_letter_redeliver(request: LoggedInRequest, channel: str, pk: int) -> HttpResponse:
+    try:
+        dead_letter_redeliver(actor=request.actor, channel=channel, pk=pk)
+    except (ActionError, KeyError):
+        messages.error(request, _("This message cannot be sent again from here."))
+    else:
+        messages.success(request, _("The message will be sent again."))
+    return redirect("staff_dead_letters")

@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "tag.created": _("Tag created"),
     # The network (network)
     "network.retry": _("Network change retried"),
+    "outbox.redelivered": _("Failed message sent again"),
     "network.simulator_rule_add": _("Network simulator rule added"),
     "network.simulator_rule_delete": _("Network simulator rule deleted"),
 }

@@ -21,6 +21,7 @@ from fleetportal.core.audit import record_many
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import Channel, Customer
 from fleetportal.core.phones import display
+from fleetportal.fleet.events import OF_AUDIT_ACTION
 from fleetportal.fleet.models import Line
 
 FLEET = "fleet"
@@ -146,12 +147,22 @@ def bump(lines: Sequence[Line] | QuerySet[Line], **changes: Any) -> int:
 
 
 def audit_lines(actor: Actor, action: str, changes: Iterable[tuple[Line, dict[str, Any], dict[str, Any]]]) -> None:
-    """One audit row per line, one insert per customer (a staff selection may span customers)."""
+    """One audit row per line and its domain event, one insert each per customer (a staff
+    selection may span customers)."""
     by_customer: dict[int, list[tuple[Line, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for change in changes:
         by_customer[change[0].customer_id].append(change)
+    event = OF_AUDIT_ACTION.get(action)
     for customer_id, rows in by_customer.items():
-        record_many(actor=actor, action=action, customer=Customer(pk=customer_id), changes=rows)
+        customer = Customer(pk=customer_id)
+        record_many(actor=actor, action=action, customer=customer, changes=rows)
+        if event is not None:
+            event.record_many(customer=customer, items=[(line, after) for line, _before, after in rows])
+
+
+def audit_line(actor: Actor, action: str, line: Line, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """`audit_lines` for one line."""
+    audit_lines(actor, action, [(line, before, after)])
 
 
 def contract_ids(lines: Iterable[Line]) -> set[int]:

@@ -23,7 +23,7 @@ from fleetportal.network.models import ProvisioningRequest
 from fleetportal.notifications.models import OutboxMessage
 
 from ..provisioning import request_provisioning
-from .common import IN_NETWORK, LIVE, bump, lock_lines, number_label, require_fleet, require_status
+from .common import IN_NETWORK, LIVE, audit_line, bump, lock_lines, number_label, require_fleet, require_status
 
 ESIM_RESENT = "line.esim_resent"
 # Enough for a typo'd address or a lost mail; more is a loop or someone mailing PUKs around.
@@ -89,11 +89,10 @@ def sim_swap(*, actor: Actor, line: Line, new_iccid: str, version: int | None = 
         )
     if new.kind == SimCard.Kind.ESIM and locked.status != Line.Status.PENDING:
         send_activation_email(line=locked, sim=new, actor=actor)
-    record(
-        actor=actor,
-        action="line.sim_swapped",
-        customer=locked.customer,
-        obj=locked,
+    audit_line(
+        actor,
+        "line.sim_swapped",
+        locked,
         before={"iccid": old.iccid if old else "", "kind": old.kind if old else ""},
         after={"iccid": new.iccid, "kind": new.kind},
     )
