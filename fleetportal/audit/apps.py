@@ -6,3 +6,11 @@ class AuditConfig(AppConfig):
 
     name = "fleetportal.audit"
     label = "audit"
+
+    def ready(self) -> None:
+        from . import policy
+
+        policy.register()
+        from .navigation import register as register_navigation
+
+        register_navigation()  # its dashboard tiles and menu entries

@@ -15,12 +15,12 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from fleetportal.core.actor import Actor
+from fleetportal.core.scope import scope
 from fleetportal.core.models import Contract
 
 from .models import ContractGroupBundle, ContractOption, ContractPlan, TariffPlan
 from .rules import option_applies
 
-READERS = ("fleet", "billing", "read")  # "read" is an API key scope
 
 # Mobile subscriptions before data subscriptions, as the seeds' matrix shows them.
 CATEGORY_ORDER = Case(
@@ -58,11 +58,7 @@ class Matrix:
 
 
 def contracts_for(actor: Actor) -> QuerySet[Contract]:
-    if actor.is_staff:
-        return Contract.objects.select_related("customer")
-    if actor.customer is not None and any(actor.can(function) for function in READERS):
-        return Contract.objects.select_related("customer").filter(customer=actor.customer)
-    return Contract.objects.none()
+    return scope(actor, Contract).select_related("customer")
 
 
 def contract_for(actor: Actor, number: str) -> Contract:

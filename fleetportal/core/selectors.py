@@ -13,6 +13,7 @@ from fleetportal.core.phones import InvalidNumber, parse_mobile
 from .actor import Actor
 from .errors import ActionError
 from .models import AuditEvent
+from .scope import scope
 
 
 def _day_start(day: date) -> datetime:
@@ -47,14 +48,9 @@ def audit_events_for(
     """The audit log: a manager's own company, operator staff every company (`customer_id`
     narrows theirs; a manager's is ignored). An API key reads its customer's, once the endpoint
     checked its scope. Everyone else sees nothing."""
-    if actor.is_staff:
-        events = AuditEvent.objects.all()
-        if customer_id:
-            events = events.filter(customer_id=customer_id)
-    elif (actor.is_manager or actor.api_key is not None) and actor.customer is not None:
-        events = AuditEvent.objects.filter(customer=actor.customer)
-    else:
-        return AuditEvent.objects.none()
+    events = scope(actor, AuditEvent)
+    if actor.is_staff and customer_id:
+        events = events.filter(customer_id=customer_id)
     if number.strip():
         events = events.filter(object_label__contains=_number_fragment(number))
     if user.strip():

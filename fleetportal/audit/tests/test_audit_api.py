@@ -54,7 +54,7 @@ def test_another_companys_key_never_sees_acme(new_key, other_holder, acme_and_gl
 
 @pytest.mark.spec("S2")
 def test_a_key_without_read_or_users_scope_is_refused(new_key, holder, acme_and_globex):
-    response = ApiClient(new_key(holder, scopes=("fleet", "billing"))[1]).get(URL)
+    response = ApiClient(new_key(holder, scopes=("fleet",))[1]).get(URL)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
