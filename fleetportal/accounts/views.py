@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.navigation import MANAGER, MEMBER, tiles_for
 from fleetportal.core.views import form_error
-from fleetportal.fleet.views.member import my_lines
 
 from . import actions, selectors
 from .decorators import holder_required, manager_required
@@ -36,35 +36,16 @@ def home(request: LoggedInRequest) -> HttpResponse:
 
 @manager_required()
 def dashboard(request: LoggedInRequest) -> HttpResponse:
-    """The fleet manager's dashboard with the seeds' tiles (F-73)."""
-    actor = request.actor
-    tiles = [
-        ("fleet", _("Manage SIM cards"), _("Add, activate, swap, suspend and stop SIM cards."), "fleet_lines"),
-        ("users", _("Manage user profiles"), _("Invite fleet managers and users, change roles."), "users_list"),
-        ("support", _("Create ticket"), _("Ask the helpdesk, order blank SIM cards."), None),
-        ("billing", _("Go to invoices"), _("Invoices, open balance and downloads."), None),
-        ("fleet", _("Group bundles"), _("Shared data and voice pools and their usage."), None),
-        ("billing", _("Billing settings"), _("Billing accounts, payment mode, invoice e-mail."), None),
-        ("billing", _("Pay invoices"), _("Pay open invoices online."), None),
-        ("fleet", _("Contract / MSA"), _("Tariff plans and options retained, the MSA."), "contract_detail"),
-    ]
-    visible = [
-        {"title": title, "text": text, "url": url, "available": url is not None}
-        for function, title, text, url in tiles
-        if actor.can(function)
-    ]
-    return render(request, "accounts/dashboard.html", {"tiles": visible})
+    """The fleet manager's dashboard (F-73): the tiles the apps registered, as far as the
+    manager's rights go (fleetportal/core/navigation.py)."""
+    return render(request, "accounts/dashboard.html", {"tiles": tiles_for(request.actor, audience=MANAGER)})
 
 
 @login_required
 def member_home(request: LoggedInRequest) -> HttpResponse:
-    """An employee's own page; a phone-number login sees only this (R-I5)."""
-    actor = request.actor
-    allowed = NUMBER_LOGIN_FUNCTIONS
-    if actor.number and actor.customer and actor.customer.number_login_functions:
-        allowed = {k: v for k, v in NUMBER_LOGIN_FUNCTIONS.items() if k in actor.customer.number_login_functions}
-    context = {"functions": allowed.values(), "my_lines": my_lines(actor)}
-    return render(request, "accounts/member_home.html", context)
+    """An employee's own page, the member tiles (their lines, F-74); a phone-number login sees
+    only this, and only its own line's tiles (R-I5)."""
+    return render(request, "accounts/member_home.html", {"tiles": tiles_for(request.actor, audience=MEMBER)})
 
 
 @manager_required("users", staff=True)

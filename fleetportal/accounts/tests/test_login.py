@@ -204,7 +204,21 @@ def test_phone_login_of_a_disabled_membership_is_not_possible(client, member) ->
 
 
 @pytest.mark.spec("F-08")
-def test_phone_login_limited_functions(client, member, customer, last_code) -> None:
+def test_phone_login_limited_functions(client, member, customer, last_code, navigation_registry) -> None:
+    from fleetportal.core.navigation import MEMBER, Tile, register_tile
+
+    # The tiles of the number's own line that the apps register are limited by what the holder allows.
+    for function, label in (("usage", "See usage"), ("options", "Change options")):
+        register_tile(
+            Tile(
+                key=f"test.{function}",
+                label=label,
+                url="member_home",
+                function=function,
+                audiences=frozenset({MEMBER}),
+                number_login=True,
+            )
+        )
     customer.number_login_functions = ["usage"]
     customer.save()
     _phone_login(client, "0470 00 00 03", last_code)

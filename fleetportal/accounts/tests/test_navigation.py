@@ -1,0 +1,191 @@
+"""The dashboard tiles and main menu that each app registers (fleetportal/core/navigation.py):
+every role sees what its rights open, in the seeds' order, and an app that registered nothing
+(not installed, not built) shows nothing (F-73, F-09, R-I5)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from fleetportal.accounts import navigation as accounts_navigation
+from fleetportal.core import navigation
+from fleetportal.core.navigation import (
+    MANAGER,
+    MEMBER,
+    STAFF,
+    MenuEntry,
+    Tile,
+    menu_for,
+    register_tile,
+    tiles_for,
+    unregister,
+)
+from fleetportal.fleet import navigation as fleet_navigation
+
+pytestmark = pytest.mark.spec("F-73", "F-09")
+
+MANAGER_MENU = ["Dashboard", "SIM cards", "Contract", "Users", "API keys", "Audit log"]
+MENUS = {
+    "holder": MANAGER_MENU,
+    "manager": MANAGER_MENU,
+    "billing manager": ["Dashboard", "Audit log"],
+    "member": ["My line"],
+    "number login": ["My line"],
+    "staff": ["Customers", "Audit log", "Failed messages"],
+}
+
+
+def _number_login(client: Client, member, last_code) -> Client:
+    client.post("/login/phone/", {"step": "number", "phone": member.phone.as_e164})
+    client.post("/login/phone/", {"step": "send"})
+    client.post("/login/phone/", {"step": "code", "code": last_code(member)})
+    assert client.session.get("fp_number") == member.phone.as_e164
+    return client
+
+
+def _client_for(role: str, request: pytest.FixtureRequest, login, last_code) -> Client:
+    client = Client()
+    if role == "number login":
+        return _number_login(client, request.getfixturevalue("member"), last_code)
+    login(client, request.getfixturevalue(role.replace(" ", "_")))
+    return client
+
+
+def _menu(page: str) -> list[str]:
+    """The main menu's entries (the brand link, of class "brand", is not one)."""
+    nav = re.search(r'<nav aria-label="Main menu">\s*<ul>(.*?)</ul>', page, re.S)
+    assert nav
+    return re.findall(r'<a href="[^"]*">([^<]+)</a>', nav.group(1))
+
+
+def _tiles(page: str) -> list[str]:
+    section = re.search(r'<section class="tiles">(.*?)</section>', page, re.S)
+    assert section
+    return re.findall(r"<h3><a [^>]*>([^<]+)</a></h3>", section.group(1))
+
+
+@pytest.mark.spec("S2", "R-I5")
+@pytest.mark.parametrize("role", list(MENUS))
+def test_each_role_gets_its_menu(role, request, login, last_code) -> None:
+    client = _client_for(role, request, login, last_code)
+    page = client.get("/me/").content.decode()  # the menu is the same on every page
+    assert _menu(page) == MENUS[role]
+
+
+def test_a_manager_limited_to_billing_sees_no_fleet_tile_or_menu_entry(billing_manager, actor_for) -> None:
+    actor = actor_for(billing_manager)
+    assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == []
+    keys = [entry.key for entry in menu_for(actor)]
+    assert keys == ["accounts.dashboard", "audit.log"]
+    assert not any(key.startswith(("fleet.", "catalog.")) for key in keys)
+
+
+def test_a_member_sees_only_member_entries(client, login, member, actor_for) -> None:
+    actor = actor_for(member)
+    assert [tile.key for tile in tiles_for(actor)] == ["fleet.my_lines"]
+    assert [entry.key for entry in menu_for(actor)] == ["accounts.my_line"]
+    login(client, member)
+    page = client.get("/me/").content.decode()
+    assert _tiles(page) == []
+    assert "No line is linked to your login yet." in page  # the fleet's tile of one's own lines
+    for manager_only in ("Manage SIM cards", "Manage user profiles", "Contract / MSA", 'href="/fleet/lines/"'):
+        assert manager_only not in page
+
+
+def test_a_manager_on_the_member_home_gets_the_member_tiles_not_the_dashboards(client, login, manager) -> None:
+    login(client, manager)
+    page = client.get("/me/").content.decode()
+    assert "No line is linked to your login yet." in page
+    assert _tiles(page) == []
+
+
+@pytest.mark.spec("F-93")
+def test_staff_see_the_back_office_entries(client, login, staff, actor_for) -> None:
+    actor = actor_for(staff)
+    assert [entry.key for entry in menu_for(actor)] == ["backoffice.customers", "audit.log", "backoffice.dead_letters"]
+    assert tiles_for(actor) == []
+    login(client, staff)
+    menu = re.search(r'<nav aria-label="Main menu">(.*?)</nav>', client.get("/staff/").content.decode(), re.S)
+    assert menu
+    assert 'href="/staff/"' in menu.group(1) and 'href="/audit/"' in menu.group(1)
+    assert 'href="/dashboard/"' not in menu.group(1) and 'href="/me/"' not in menu.group(1)
+
+
+@pytest.mark.spec("R-I5", "F-08")
+def test_a_number_login_sees_only_its_own_lines_entries(
+    client, member, customer, last_code, login, navigation_registry
+) -> None:
+    def member_tile(key: str, **fields: Any) -> None:
+        register_tile(Tile(key=key, label=key, url="member_home", audiences=frozenset({MEMBER}), **fields))
+
+    member_tile("test.profile")  # a page of the login, not of the number
+    member_tile("test.usage", number_login=True, function="usage")
+    member_tile("test.alerts", number_login=True, function="alerts")
+    customer.number_login_functions = ["usage"]
+    customer.save()
+    page = _number_login(client, member, last_code).get("/me/").content.decode()
+    assert _tiles(page) == ["test.usage"]
+    client.logout()
+    login(client, member)
+    assert _tiles(client.get("/me/").content.decode()) == ["test.profile", "test.usage", "test.alerts"]
+
+
+def test_an_app_that_registered_nothing_shows_nothing(client, login, manager, member, navigation_registry) -> None:
+    unregister("fleet")
+    login(client, manager)
+    page = client.get("/dashboard/").content.decode()
+    assert _tiles(page) == ["Manage user profiles", "Contract / MSA"]
+    assert "SIM cards" not in _menu(page) and "Manage SIM cards" not in page
+    assert "No line is linked to your login yet." not in client.get("/me/").content.decode()
+
+    for app in ("accounts", "catalog", "audit", "backoffice"):
+        unregister(app)
+    page = client.get("/dashboard/").content.decode()
+    assert _tiles(page) == [] and _menu(page) == []
+    assert "Coming soon" not in page and "<article" not in page
+
+
+def test_registering_again_changes_nothing(client, login, manager, navigation_registry) -> None:
+    """ready() may run twice in tests: the entries are keyed, not appended."""
+    before = (dict(navigation._tiles), dict(navigation._menu))
+    fleet_navigation.register()
+    accounts_navigation.register()
+    assert (navigation._tiles, navigation._menu) == before
+    login(client, manager)
+    page = client.get("/dashboard/").content.decode()
+    assert _tiles(page).count("Manage SIM cards") == 1 and _menu(page).count("SIM cards") == 1
+
+
+def test_a_tile_shows_its_figure_for_the_actor(client, login, manager, navigation_registry) -> None:
+    register_tile(Tile(key="test.figure", label="Figures", url="dashboard", order=15, figure=lambda actor: actor.label))
+    login(client, manager)
+    page = client.get("/dashboard/").content.decode()
+    assert _tiles(page) == ["Manage SIM cards", "Figures", "Manage user profiles", "Contract / MSA"]
+    assert "<strong>manager@acme.example</strong>" in page
+
+
+def test_entries_say_who_sees_them() -> None:
+    with pytest.raises(ValueError, match="app label"):
+        Tile(key="nodot", label="x", url="dashboard")
+    with pytest.raises(ValueError, match="audiences"):
+        MenuEntry(key="test.x", label="x", url="dashboard", audiences=frozenset({"everyone"}))
+    with pytest.raises(ValueError, match="member entries"):
+        MenuEntry(key="test.x", label="x", url="dashboard", audiences=frozenset({STAFF}), number_login=True)
+    with pytest.raises(ValueError, match="url or a template"):
+        Tile(key="test.x", label="x")
+    with pytest.raises(ValueError, match="needs a url"):
+        MenuEntry(key="test.x", label="x")
+
+
+def test_every_registered_entry_belongs_to_an_installed_app_and_links_a_page() -> None:
+    entries = [*navigation._tiles.values(), *navigation._menu.values()]
+    assert entries
+    for entry in entries:
+        assert apps.get_app_config(entry.key.split(".")[0])  # LookupError if not installed
+        if entry.url:
+            assert reverse(entry.url)

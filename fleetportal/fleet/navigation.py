@@ -1,0 +1,36 @@
+"""The fleet's dashboard tile, menu entry and the member's own lines (registered in
+`FleetConfig.ready`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.navigation import MEMBER, MenuEntry, Tile, register_menu, register_tile
+
+from .views.member import my_lines
+
+
+def register() -> None:
+    register_tile(
+        Tile(
+            key="fleet.lines",
+            label=_("Manage SIM cards"),
+            text=_("Add, activate, swap, suspend and stop SIM cards."),
+            url="fleet_lines",
+            function="fleet",
+            order=10,
+        )
+    )
+    # The member home (/me/) shows the person's own lines (F-74), a phone-number login its number.
+    register_tile(
+        Tile(
+            key="fleet.my_lines",
+            label=_("My line"),
+            audiences=frozenset({MEMBER}),
+            number_login=True,
+            figure=my_lines,
+            template="fleet/_my_lines_tile.html",
+            order=10,
+        )
+    )
+    register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function="fleet", order=30))
