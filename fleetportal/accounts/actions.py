@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,10 @@ from fleetportal.notifications import outbox
 from .models import Function, Invitation, Membership, Role, User
 
 INVITABLE_ROLES = (Role.MANAGER, Role.MEMBER)
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+# The limits of an invitation's fields: the model's, for the action, the page and the API alike.
+EMAIL_MAX_LENGTH: int = User._meta.get_field("email").max_length or 254
+DESCRIPTION_MAX_LENGTH: int = Membership._meta.get_field("description").max_length or 200
 
 
 def hash_token(token: str) -> str:
@@ -79,6 +84,39 @@ def _send_invitation(actor: Actor, membership: Membership) -> Invitation:
     return invitation
 
 
+def invitation_email(value: str) -> str:
+    """The invitee's e-mail address, normalised (lower case); the one check of the invitation
+    page, the users API and `user_invite`."""
+    value = value.strip() if isinstance(value, str) else ""
+    if len(value) > EMAIL_MAX_LENGTH:
+        raise ActionError(_("Enter at most %(n)s characters.") % {"n": EMAIL_MAX_LENGTH}, field="email")
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise ActionError(_("Enter a valid e-mail address."), field="email") from exc
+    return User.objects.normalize_email(value).lower()
+
+
+def invitation_language(value: str) -> str:
+    """The invitee's language: one of the portal's, or empty for the customer's."""
+    if value and value not in LANGUAGE_CODES:
+        raise ActionError(_("Choose a language from the list."), field="language")
+    return value
+
+
+def _invitation_description(value: str) -> str:
+    if len(value) > DESCRIPTION_MAX_LENGTH:
+        raise ActionError(_("Enter at most %(n)s characters.") % {"n": DESCRIPTION_MAX_LENGTH}, field="description")
+    return value
+
+
+def _known_functions(functions: list[str]) -> list[str]:
+    unknown = set(functions) - set(Function.values)
+    if unknown:
+        raise ActionError(_("Unknown function: %(names)s") % {"names": ", ".join(sorted(unknown))}, field="functions")
+    return sorted(set(functions))
+
+
 @transaction.atomic
 def user_invite(
     *,
@@ -90,12 +128,16 @@ def user_invite(
     language: str = "",
     functions: list[str] | None = None,
 ) -> Membership:
-    """Invite someone by e-mail as manager or member (F-03, F-12)."""
+    """Invite someone by e-mail as manager or member (F-03, F-12). Every check of the
+    invitation is here: the page and the API show this action's messages."""
     _require_user_manager(actor, customer)
+    email = invitation_email(email)
     if role not in INVITABLE_ROLES:
         raise ActionError(_("Choose the role manager or member."), field="role")
-    _within_own_rights(actor, role, functions or [])
-    email = User.objects.normalize_email(email).lower()
+    language = invitation_language(language)
+    description = _invitation_description(description)
+    functions = _known_functions(functions or [])
+    _within_own_rights(actor, role, functions)
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email, language=language or customer.language)
@@ -106,7 +148,7 @@ def user_invite(
         customer=customer,
         role=role,
         description=description,
-        functions=sorted(set(functions or [])),
+        functions=functions,
         status=Membership.Status.INVITED,
     )
     _send_invitation(actor, membership)
@@ -218,14 +260,12 @@ def membership_set_functions(*, actor: Actor, membership: Membership, functions:
     """Limit a manager to some functions; an empty list means all of them (F-09)."""
     _require_user_manager(actor, membership.customer)
     _protect_holder(actor, membership)
-    unknown = set(functions) - set(Function.values)
-    if unknown:
-        raise ActionError(_("Unknown function: %(names)s") % {"names": ", ".join(sorted(unknown))}, field="functions")
+    functions = _known_functions(functions)
     if membership.user_id == (actor.user.pk if actor.user else None):
         raise ActionError(_("You cannot change your own rights."), field="functions")
     _within_own_rights(actor, membership.role, functions)
     before = membership.functions
-    membership.functions = sorted(set(functions))
+    membership.functions = functions
     membership.save(update_fields=["functions", "updated_at"])
     record(
         actor=actor,
@@ -296,6 +336,30 @@ def password_set(*, actor: Actor, user: User, password: str, action: str = "pass
     membership = user.memberships.select_related("customer").first()
     record(actor=actor, action=action, customer=membership.customer if membership else None, obj=user)
     return user
+
+
+# R-I4: without the SMS code after the password, a password needs this many characters.
+LENGTH_WITHOUT_SMS_CODE = 15
+
+
+@transaction.atomic
+def password_require_change_if_short(*, actor: Actor, user: User, password: str) -> bool:
+    """At login: a password shorter than 15 characters of a login whose customer switched the
+    SMS code off must be changed before anything else works (R-I4). Audited once, when the
+    change becomes required; says whether it is required now."""
+    if user.must_change_password:
+        return True
+    if len(password) >= LENGTH_WITHOUT_SMS_CODE:
+        return False
+    membership = (
+        user.memberships.select_related("customer").filter(customer__sms_second_factor=False).order_by("pk").first()
+    )
+    if membership is None:
+        return False
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    record(actor=actor, action="password.change_required", customer=membership.customer, obj=user)
+    return True
 
 
 @transaction.atomic

@@ -3,18 +3,16 @@ user pages, the customer always the key's (or the session's) own, never one from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import transaction
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from fleetportal.core.api import ERROR_RESPONSES, api_actor
+from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 
 from . import actions, selectors
@@ -24,7 +22,6 @@ router = Router(tags=["users"])
 
 READ = (ApiKey.Scope.READ, ApiKey.Scope.USERS)
 WRITE = (ApiKey.Scope.USERS,)
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 InvitableRole = Literal["manager", "member"]
 UserStatus = Literal["invited", "validated", "disabled"]
 AnyRole = Literal["holder", "manager", "member"]
@@ -76,30 +73,35 @@ class UserFilters(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-class InvitationIn(Schema):
-    """A `customer` field, if sent, is ignored: the tenant is the caller's (QUALITY S1)."""
+def _checked(check: Callable[[str], str], value: str) -> str:
+    """The action's own check of a field, as a schema validator: the rule and message of
+    `user_invite` (and so of the invitation page), told as a 422 naming the field."""
+    try:
+        check(value)
+    except ActionError as exc:
+        raise ValueError(str(exc.message)) from exc
+    return value
 
-    email: str = Field(max_length=254, examples=["jan.peeters@example.be"])
+
+class InvitationIn(Schema):
+    """A `customer` field, if sent, is ignored: the tenant is the caller's (QUALITY S1).
+    The limits are the model's, the checks `user_invite`'s."""
+
+    email: str = Field(max_length=actions.EMAIL_MAX_LENGTH, examples=["jan.peeters@example.be"])
     role: InvitableRole
-    description: str = Field("", max_length=200)
-    language: str = Field("", json_schema_extra={"enum": ["", *LANGUAGE_CODES]})
+    description: str = Field("", max_length=actions.DESCRIPTION_MAX_LENGTH)
+    language: str = Field("", json_schema_extra={"enum": ["", *actions.LANGUAGE_CODES]})
     functions: list[Function] = Field(default_factory=list, description="Limit a manager to these functions.")
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        try:
-            validate_email(value)
-        except DjangoValidationError as exc:
-            raise ValueError(_("Enter a valid e-mail address.")) from exc
-        return value
+        return _checked(actions.invitation_email, value)
 
     @field_validator("language")
     @classmethod
     def _language(cls, value: str) -> str:
-        if value and value not in LANGUAGE_CODES:
-            raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(LANGUAGE_CODES)})
-        return value
+        return _checked(actions.invitation_language, value)
 
 
 class InvitationOut(Schema):

@@ -7,14 +7,15 @@ from typing import Any
 from allauth.account.forms import LoginForm
 from django import forms
 from django.conf import settings
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 
-from .actions import audit_identity
-from .models import Function, Role
+from .actions import audit_identity, password_require_change_if_short
+from .models import Function, Membership, Role, User
 from .rights import NUMBER_LOGIN_FUNCTIONS
 from .selectors import user_by_login
 from .session import client_ip
@@ -37,6 +38,36 @@ class MobileField(forms.CharField):
             return parse_mobile(value)
         except InvalidNumber as exc:
             raise forms.ValidationError(InvalidNumber.message, code="invalid_number") from exc
+
+
+def model_limit(model: type[Model], name: str) -> int:
+    """The `max_length` of a model field: the one limit a form field may have (the house rule)."""
+    limit = getattr(model._meta.get_field(name), "max_length", None)
+    assert limit, f"{model.__name__}.{name} has no max_length"
+    return int(limit)
+
+
+class ActionCharField(forms.CharField):
+    """Text up to a model field's `max_length`, for a value an action checks: the browser gets
+    the limit as `maxlength`, the action refuses a longer value with the message the API gives."""
+
+    def __init__(self, model: type[Model], name: str, **kwargs: Any):
+        self.limit = model_limit(model, name)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if not widget.is_hidden:
+            attrs["maxlength"] = str(self.limit)
+        return attrs
+
+
+class ActionChoiceField(forms.ChoiceField):
+    """A list to choose from whose value the action checks, with the message the API gives for
+    the same bad value; the form only renders the choices."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
 
 
 class CodeField(forms.CharField):
@@ -82,22 +113,23 @@ class AliasLoginForm(LoginForm):
             self._audit_failure()
             return cleaned
         user = getattr(self, "user", None)
-        password = cleaned.get("password") or ""
-        if (
-            user is not None
-            and len(password) < 15
-            and user.memberships.filter(customer__sms_second_factor=False).exists()
-        ):
-            user.must_change_password = True  # R-I4: without the SMS step, 15 characters
-            user.save(update_fields=["must_change_password"])
+        if user is not None:  # the password was right: is it long enough without the SMS step? (R-I4)
+            password_require_change_if_short(
+                actor=Actor(user=user, channel=Channel.WEB, ip_address=self._ip()),
+                user=user,
+                password=cleaned.get("password") or "",
+            )
         return cleaned
+
+    def _ip(self) -> str | None:
+        return client_ip(self.request) if self.request else None
 
     def _audit_failure(self) -> None:
         login = str(self.cleaned_data.get("login") or self.data.get("login") or "")
         login = login.replace("\x00", "")[:254]  # raw input: PostgreSQL refuses NUL in text (R3)
         user = user_by_login(login)
         audit_identity(
-            actor=Actor(user=None, channel=Channel.WEB, ip_address=client_ip(self.request) if self.request else None),
+            actor=Actor(user=None, channel=Channel.WEB, ip_address=self._ip()),
             action="login.failed",
             user=user,
             detail={"login": login},
@@ -149,25 +181,28 @@ class ResetCodeForm(PasswordForm):
 
 
 class ClaimForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of the contract"), max_length=254)
+    email = forms.EmailField(label=_("E-mail address of the contract"), max_length=model_limit(User, "email"))
     phone = MobileField(label=_("Mobile number of the contract"))
 
 
 class InvitationAcceptForm(PasswordForm):
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    first_name = forms.CharField(label=_("First name"), max_length=model_limit(User, "first_name"))
+    last_name = forms.CharField(label=_("Last name"), max_length=model_limit(User, "last_name"))
     phone = MobileField()
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     field_order = ["first_name", "last_name", "phone", "language", "password1", "password2"]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    """What `user_invite` needs; the action checks it (e-mail, role, language, rights), so the
+    page says what the API says for the same bad value."""
+
+    email = ActionCharField(User, "email", label=_("E-mail address"), widget=forms.EmailInput)
+    description = ActionCharField(Membership, "description", label=_("Description"), required=False)
     role = forms.ChoiceField(
         label=_("Role"), choices=[(Role.MANAGER, Role.MANAGER.label), (Role.MEMBER, Role.MEMBER.label)]
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = ActionChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     functions = forms.MultipleChoiceField(
         label=_("Limit to"),
         choices=Function.choices,

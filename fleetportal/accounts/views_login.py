@@ -31,8 +31,8 @@ from .forms import (
     ResetRequestForm,
     SmsCodeForm,
 )
-from .models import Membership, OneTimeCode, Role, User
-from .selectors import current_membership, user_by_login
+from .models import Membership, OneTimeCode, User
+from .selectors import current_membership, holder_of, user_by_login
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -241,7 +241,7 @@ def _claimable_contract(email: str, phone: str) -> Contract | None:
     )
     if contract is None:
         return None
-    holder = Membership.objects.filter(customer=contract.customer, role=Role.HOLDER).first()
+    holder = holder_of(contract.customer)
     if holder is not None and holder.status != Membership.Status.INVITED:
         return None
     return contract

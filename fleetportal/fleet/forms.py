@@ -1,6 +1,7 @@
 """Forms of the fleet pages (F-20..F-30). They parse and name the field a bad value belongs to;
-the rules themselves (SIM in stock, option applies, date not past…) are the actions' and the
-catalogue's, which the views call."""
+the rules themselves (SIM in stock, option applies, port-in, user details…) are the actions'
+and the catalogue's, which the views and these forms call, so a page says what the API says.
+Text limits are the model's (`ActionCharField`, `model_limit`)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.accounts.forms import MobileField
+from fleetportal.accounts.forms import ActionCharField, ActionChoiceField, MobileField, model_limit
 from fleetportal.billing.models import SplitBillProfile
 from fleetportal.catalog.models import ContractOption, ContractPlan, TariffPlan
 from fleetportal.catalog.rules import option_applies
+from fleetportal.core.errors import ActionError
 from fleetportal.core.models import BillingAccount
+from fleetportal.core.views import form_error
 
+from .actions.details import clean_detail
+from .actions.lines import PortIn, port_in_problems, require_options_apply
 from .iccid import is_valid_iccid, normalize_iccid
 from .models import Line, Tag
 
@@ -34,6 +39,7 @@ SORTS = [
     ("billing_account", _("Billing account")),
 ]
 SORT_VALUES = [key for key, _label in SORTS] + [f"-{key}" for key, _label in SORTS]
+PORT_IN_FIELDS = ("msisdn", "donor_operator", "donor_account", "donor_sim")
 
 
 class DateInput(forms.DateInput):
@@ -200,35 +206,51 @@ class SplitBillStepForm(forms.Form):
         return data
 
 
-class UserDetailsForm(forms.Form):
+class LineDetailsCheckedByAction(forms.Form):
+    """A form of line details whose every value the action's rule checks (`clean_detail`:
+    lengths, e-mail, phone, birth date, lists), each on its own field, with the message the
+    API gives for the same value."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in list(self.fields):
+            if name not in data:
+                continue  # the field did not parse: its error is shown already
+            try:
+                data[name] = clean_detail(name, data[name])
+            except ActionError as exc:
+                form_error(self, exc)
+        return data
+
+
+def line_text(name: str, **kwargs: Any) -> ActionCharField:
+    """A text field of a line, with the line's limit (checked by the action)."""
+    return ActionCharField(Line, name, **kwargs)
+
+
+class UserDetailsForm(LineDetailsCheckedByAction):
     """The user profile of a line (F-21 step 3, F-27 "user details")."""
 
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    civility = forms.ChoiceField(label=_("Civility"), required=False)
-    first_name = forms.CharField(label=_("First name of the user"), max_length=100)
-    last_name = forms.CharField(label=_("Last name of the user"), max_length=100)
+    description = line_text("description", label=_("Description"), required=False)
+    civility = ActionChoiceField(label=_("Civility"), required=False)
+    first_name = line_text("first_name", label=_("First name of the user"))
+    last_name = line_text("last_name", label=_("Last name of the user"))
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
-    email = forms.EmailField(label=_("E-mail address"), required=False)
+    email = line_text("email", label=_("E-mail address"), required=False, widget=forms.EmailInput)
     contact_phone = MobileField(label=_("Phone number"), required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = ActionChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["civility"].choices = [("", _("Choose a civility")), *Line.Civility.choices]  # type: ignore[attr-defined]
         self.fields["description"].widget.attrs["placeholder"] = _("Enter a description.")
 
-    def clean_birth_date(self) -> date | None:
-        born = self.cleaned_data.get("birth_date")
-        if born is not None and (born >= timezone.localdate() or born.year < 1900):
-            raise forms.ValidationError(_("Enter a birth date in the past."), code="birth_date")
-        return born
 
-
-class AddressForm(forms.Form):
-    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
-    locality = forms.CharField(label=_("Locality"), max_length=100, required=False)
-    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
-    box = forms.CharField(label=_("Box"), max_length=10, required=False)
+class AddressForm(LineDetailsCheckedByAction):
+    postal_code = line_text("postal_code", label=_("Postal code"), required=False)
+    locality = line_text("locality", label=_("Locality"), required=False)
+    street = line_text("street", label=_("Street and number"), required=False)
+    box = line_text("box", label=_("Box"), required=False)
 
 
 class OptionsWidget(forms.CheckboxSelectMultiple):
@@ -305,13 +327,10 @@ class PlanStepForm(GroupedPlans):
         data = super().clean() or {}
         chosen, plan = data.get("options") or [], data.get("plan")
         if plan is not None:
-            refused = [item.option.name for item in chosen if not option_applies(item.option, plan.plan)]
-            if refused:
-                self.add_error(
-                    "options",
-                    _("Not applicable to %(plan)s: %(options)s.")
-                    % {"plan": plan.plan.name, "options": ", ".join(refused)},
-                )
+            try:
+                require_options_apply(plan.plan, [item.option for item in chosen])
+            except ActionError as exc:
+                form_error(self, exc)
         return data
 
 
@@ -344,8 +363,8 @@ class NumberStepForm(forms.Form):
     new_number = forms.ChoiceField(label=_("Number from the pool"), required=False)
     msisdn = MobileField(label=_("Existing phone number"), required=False)
     donor_operator = forms.ChoiceField(label=_("Current operator"), required=False)
-    donor_account = forms.CharField(label=_("Customer number at the current operator"), max_length=40, required=False)
-    donor_sim = forms.CharField(label=_("SIM card number at the current operator"), max_length=32, required=False)
+    donor_account = line_text("donor_account", label=_("Customer number at the current operator"), required=False)
+    donor_sim = line_text("donor_sim", label=_("SIM card number at the current operator"), required=False)
 
     DONORS = ["Proximus", "Orange Belgium", "BASE", "Mobile Vikings", "Scarlet", "Lycamobile", "Other"]
 
@@ -357,17 +376,19 @@ class NumberStepForm(forms.Form):
         self.fields["donor_operator"].choices = [("", _("Choose an operator")), *((d, d) for d in self.DONORS)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
+        """A port-in is checked by the action's rule (`port_in_problems`), every problem on its field."""
         data = super().clean() or {}
         if data.get("choice") == self.EXISTING:
-            if not data.get("msisdn") and "msisdn" not in self.errors:
-                self.add_error("msisdn", _("Enter the number to keep."))
-            if not data.get("donor_operator"):
-                self.add_error("donor_operator", _("Choose the current operator of this number."))
-            if not data.get("donor_account") and not data.get("donor_sim"):
-                self.add_error(
-                    "donor_account", _("Enter the customer number or the SIM card number at the current operator.")
-                )
+            choice = PortIn(**{name: self._port_in_value(data, name) for name in PORT_IN_FIELDS})
+            for problem in port_in_problems(choice):
+                if problem.field not in self.errors:
+                    form_error(self, problem)
         return data
+
+    def _port_in_value(self, data: dict[str, Any], name: str) -> str:
+        if name in self.errors:  # its own error is shown; as typed, it is not "missing"
+            return str(self.data.get(self.add_prefix(name)) or "")
+        return str(data.get(name) or "")
 
 
 # --- changes to lines -----------------------------------------------------------------------------
@@ -466,7 +487,7 @@ class TagsForm(forms.Form):
     add = forms.ModelMultipleChoiceField(
         label=_("Add tags"), queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    name = forms.CharField(label=_("New tag"), max_length=60, required=False)
+    name = forms.CharField(label=_("New tag"), max_length=model_limit(Tag, "name"), required=False)
     remove = forms.ModelMultipleChoiceField(
         label=_("Remove tags"), queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -59,14 +59,58 @@ class LineDetails:
         return asdict(self)
 
 
+# A birth date is in the past and not before this year (F-21 step 3, F-27).
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def text_limit(name: str) -> int:
+    """A line field's `max_length`: the action's limit, and the forms' and the API's."""
+    return int(getattr(Line._meta.get_field(name), "max_length", None) or 0)
+
+
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ActionError(_("This value has the wrong type."), field=name)
     value = " ".join(value.split())
-    limit = getattr(Line._meta.get_field(name), "max_length", None) or 0
+    limit = text_limit(name)
     if len(value) > limit:
         raise ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field=name)
     return value
+
+
+def clean_birth_date(value: Any) -> date | None:
+    """The one birth-date rule: a date in the past, from 1900 on; empty is allowed."""
+    if value is None:
+        return None
+    if not isinstance(value, date) or value >= timezone.localdate() or value.year < EARLIEST_BIRTH_YEAR:
+        raise ActionError(_("Enter a birth date in the past."), field="birth_date")
+    return value
+
+
+def clean_detail(name: str, value: Any) -> Any:
+    """Check and normalise one detail field; raise an ActionError naming it. The wizard's and
+    the Manage SIM page's forms call this for each field, the actions for all of them."""
+    if name not in DETAIL_FIELDS:
+        raise ActionError(_("This field cannot be changed here."), field=name)
+    if name == "birth_date":
+        return clean_birth_date(value)
+    text = _text(name, value)
+    if name == "email" and text:
+        try:
+            validate_email(text)
+        except ValidationError as exc:
+            raise ActionError(_("Enter a valid e-mail address."), field=name) from exc
+        return text.lower()
+    if name == "contact_phone" and text:
+        try:
+            return parse_mobile(text)
+        except InvalidNumber as exc:
+            raise ActionError(exc.message, field=name) from exc
+    if name == "civility" and text and text not in Line.Civility.values:
+        raise ActionError(_("Choose a civility from the list."), field=name)
+    if name == "language" and text and text not in dict(settings.LANGUAGES):
+        raise ActionError(_("Choose a language from the list."), field=name)
+    return text
 
 
 def clean_details(fields: dict[str, Any]) -> dict[str, Any]:
@@ -74,31 +118,7 @@ def clean_details(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(DETAIL_FIELDS)
     if unknown:
         raise ActionError(_("This field cannot be changed here."), field=sorted(unknown)[0])
-    cleaned: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name == "birth_date":
-            if value is not None and (not isinstance(value, date) or value >= timezone.localdate()):
-                raise ActionError(_("Enter a birth date in the past."), field=name)
-            cleaned[name] = value
-            continue
-        text = _text(name, value)
-        if name == "email" and text:
-            try:
-                validate_email(text)
-            except ValidationError as exc:
-                raise ActionError(_("Enter a valid e-mail address."), field=name) from exc
-            text = text.lower()
-        elif name == "contact_phone" and text:
-            try:
-                text = parse_mobile(text)
-            except InvalidNumber as exc:
-                raise ActionError(exc.message, field=name) from exc
-        elif name == "civility" and text and text not in Line.Civility.values:
-            raise ActionError(_("Choose a civility from the list."), field=name)
-        elif name == "language" and text and text not in dict(settings.LANGUAGES):
-            raise ActionError(_("Choose a language from the list."), field=name)
-        cleaned[name] = text
-    return cleaned
+    return {name: clean_detail(name, value) for name, value in fields.items()}
 
 
 def _is_own_line(actor: Actor, line: Line) -> bool:

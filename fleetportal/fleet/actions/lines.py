@@ -36,7 +36,7 @@ from .common import (
     require_status,
     today,
 )
-from .details import LineDetails, clean_details
+from .details import LineDetails, clean_details, text_limit
 from .schedule import cancel_pending_changes, schedule_lines
 from .sims import take_blank_sim
 
@@ -90,22 +90,60 @@ def _reserve_pool_number(msisdn: str) -> str:
     raise ActionError(_("The number pool has no free number left: contact the operator."), field="msisdn")
 
 
-def _port_in_number(choice: PortIn) -> str:
-    try:
-        msisdn = parse_mobile(choice.msisdn)
-    except InvalidNumber as exc:
-        raise ActionError(exc.message, field="msisdn") from exc
+PORT_IN_TEXTS = ("donor_operator", "donor_account", "donor_sim")
+
+
+def port_in_problems(choice: PortIn) -> list[ActionError]:
+    """What a port-in lacks or has wrong, each naming its field (F-21 step 6): the number to
+    keep, the current operator, its customer number or SIM card number, none longer than the
+    line keeps. The wizard's number step shows them all at once; `line_add` refuses the first."""
+    problems: list[ActionError] = []
+    if not choice.msisdn.strip():
+        problems.append(ActionError(_("Enter the number to keep."), field="msisdn"))
+    else:
+        try:
+            parse_mobile(choice.msisdn)
+        except InvalidNumber as exc:
+            problems.append(ActionError(exc.message, field="msisdn"))
+    for name in PORT_IN_TEXTS:
+        limit = text_limit(name)
+        if len(getattr(choice, name).strip()) > limit:
+            problems.append(ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field=name))
     if not choice.donor_operator.strip():
-        raise ActionError(_("Name the current operator of this number."), field="donor_operator")
+        problems.append(ActionError(_("Choose the current operator of this number."), field="donor_operator"))
     if not (choice.donor_account.strip() or choice.donor_sim.strip()):
-        raise ActionError(
-            _("Give the customer number or the SIM card number at the current operator."), field="donor_account"
+        problems.append(
+            ActionError(
+                _("Enter the customer number or the SIM card number at the current operator."), field="donor_account"
+            )
         )
+    return problems
+
+
+def _port_in_number(choice: PortIn) -> str:
+    problems = port_in_problems(choice)
+    if problems:
+        raise problems[0]
+    msisdn = parse_mobile(choice.msisdn)
     if PoolNumber.objects.filter(msisdn=msisdn).exists():
         raise ActionError(_("This number is already ours: choose it as a new number instead."), field="msisdn")
     if Line.objects.filter(msisdn=msisdn).exclude(status=Line.Status.STOPPED).exists():
         raise ActionError(_("This number is already a line of the portal."), field="msisdn")
     return msisdn
+
+
+def require_options_apply(plan: TariffPlan, options: Sequence[Option]) -> None:
+    """Every option must apply to the plan (R-F2, the contract matrix's "not applicable"); the
+    wizard's plan step refuses with this too."""
+    bad = incompatible_options(
+        Option.objects.filter(pk__in=[o.pk for o in options]).prefetch_related("excluded_plans"), plan
+    )
+    if bad:
+        raise ActionError(
+            _("The option %(option)s does not apply to the plan %(plan)s.")
+            % {"option": bad[0].name, "plan": plan.name},
+            field="options",
+        )
 
 
 def _check_products(
@@ -117,15 +155,7 @@ def _check_products(
     contracts = {billing_account.contract_id}
     require_plan_retained(plan, contracts)
     require_options_retained(options, contracts)
-    bad = incompatible_options(
-        Option.objects.filter(pk__in=[o.pk for o in options]).prefetch_related("excluded_plans"), plan
-    )
-    if bad:
-        raise ActionError(
-            _("The option %(option)s does not apply to the plan %(plan)s.")
-            % {"option": bad[0].name, "plan": plan.name},
-            field="options",
-        )
+    require_options_apply(plan, options)
     if split_bill_profile is not None and split_bill_profile.customer_id != billing_account.customer_id:
         raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
 

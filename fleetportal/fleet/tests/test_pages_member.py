@@ -53,7 +53,8 @@ def test_confirming_locks_the_details_for_the_manager(
 def test_bad_details_are_not_confirmed(member_client: Client, member: User, make_line: Callable[..., Line]) -> None:
     line = make_line(user=member)
     response = member_client.post(f"/me/lines/{line.pk}/confirm/", {**DETAILS, "email": "nope"})
-    assert response.context["form"].errors["email"] == ["Enter a valid email address."]
+    # The action's message (clean_detail), the one the API gives for the same value.
+    assert response.context["form"].errors["email"] == ["Enter a valid e-mail address."]
     assert Line.objects.get(pk=line.pk).details_confirmed_at is None
 
 
