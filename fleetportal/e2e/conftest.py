@@ -72,9 +72,9 @@ def base_url(live_server, settings) -> str:
 def e2e_demo(transactional_db) -> None:
     """The demo companies, with every demo login in English so labels and headings are stable
     while the translation catalogues are being written (the language test switches itself)."""
-    from fleetportal.demo import data as demo
     from fleetportal.accounts.models import User
     from fleetportal.core.models import Customer
+    from fleetportal.demo import data as demo
 
     demo.load()
     User.objects.update(language="en")

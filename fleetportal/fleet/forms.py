@@ -18,11 +18,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.forms import ActionCharField, ActionChoiceField, MobileField, model_limit
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import ContractOption, ContractPlan, TariffPlan
 from fleetportal.catalog.rules import option_applies
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import BillingAccount
 from fleetportal.core.views import form_error
 
 from .actions.details import clean_detail

@@ -11,20 +11,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.billing.models import SplitBillProfile
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.rules import incompatible_options
 from fleetportal.core.actor import Actor
-from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import BillingAccount
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.esim import send_activation_email
 from fleetportal.fleet.models import Line, LineOption, PoolNumber, ScheduledChange, SimCard
-from fleetportal.network.actions import request_provisioning
 from fleetportal.network.models import ProvisioningRequest
 
+from ..provisioning import request_provisioning
 from .common import (
+    audit_line,
     audit_lines,
     bump,
     lock_lines,
@@ -205,11 +204,11 @@ def line_add(
     except IntegrityError as exc:
         raise ActionError(_("This number is already a line of the portal."), field="msisdn") from exc
     LineOption.objects.bulk_create([LineOption(line=line, option=option) for option in options])
-    record(
-        actor=actor,
-        action="line.added",
-        customer=customer,
-        obj=line,
+    audit_line(
+        actor,
+        "line.added",
+        line,
+        before={},
         after={
             "iccid": sim.iccid,
             "plan": plan.code,
@@ -291,11 +290,10 @@ def line_port_in_complete(*, actor: Actor, line: Line) -> Line:
     now = timezone.now()
     Line.objects.filter(pk=locked.pk).update(status=Line.Status.ACTIVE, activated_at=now)
     locked.status, locked.activated_at = Line.Status.ACTIVE, now
-    record(
-        actor=actor,
-        action="line.port_in_completed",
-        customer=locked.customer,
-        obj=locked,
+    audit_line(
+        actor,
+        "line.port_in_completed",
+        locked,
         before={"status": Line.Status.PORTING},
         after={"status": Line.Status.ACTIVE, "donor_operator": locked.donor_operator},
     )
