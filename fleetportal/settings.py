@@ -247,7 +247,11 @@ SMS_GATEWAY = env.str("SMS_GATEWAY", default="local")  # "local" or "http"
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="FleetPortal")
+# An SMTP server that does not answer must fail the try well within the lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# How long a worker holds a message it is sending before another may take it over.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------

@@ -8,8 +8,9 @@ function that sends one row, and how many tries it gets. The engine:
 - claims a due row with one conditional UPDATE that takes a lease (no transaction stays open
   while a slow gateway answers; two workers never send it at once; a worker killed mid-send
   leaves it due again when the lease ends, and it is sent again with the same idempotency key);
-- records the outcome in a transaction around the send, so whatever the channel queued with
-  `transaction.on_commit` runs only once the row says "sent";
+- sends outside any transaction, then records the outcome, fenced by the attempt number, so a
+  worker whose send outlasted its lease cannot overwrite the newer state; what the send returns
+  to run afterwards (a callable) runs once the row says "sent";
 - retries with exponential backoff and dead-letters after the channel's last try (or at once
   for an error the channel calls permanent), visibly: `dead_rows()` feeds the staff page.
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -33,9 +35,6 @@ from django.utils.functional import Promise
 from .models import Deliverable
 
 log = logging.getLogger(__name__)
-
-# How long a claimed row is left alone before another worker may try it again.
-LEASE = timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -48,7 +47,7 @@ class Channel:
     name: str
     label: str | Promise
     model: type[Deliverable]
-    send: Callable[[Any], None]
+    send: Callable[[Any], Callable[[], None] | None]  # may return what to run once "sent" is committed
     max_attempts: Callable[[], int]
     # The rows of this channel when several channels share a table (e-mail and SMS).
     rows: Callable[[], QuerySet[Any]] | None = None
@@ -105,33 +104,55 @@ def deliver_after_commit(channel_name: str, ids: Sequence[int]) -> None:
 def _claim(chan: Channel, pk: int) -> Any:
     now = timezone.now()
     claimed = chan.model.objects.filter(pk=pk, status=Deliverable.PENDING, next_attempt_at__lte=now).update(
-        next_attempt_at=now + LEASE, attempts=F("attempts") + 1
+        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS), attempts=F("attempts") + 1
     )
     return chan.queryset().get(pk=pk) if claimed else None
 
 
 def deliver(channel_name: str, pk: int) -> str | None:
-    """Try to send one due row; returns its new status (None if it was not ours to send)."""
+    """Try to send one due row; returns its new status (None if it was not ours to send).
+
+    The send runs outside any transaction (a slow gateway must not hold a database lock); what
+    it returns, if anything, is called once its outcome is committed (e.g. the simulator's
+    answer, which needs the request marked "sent")."""
     chan = _channels[channel_name]
     row = _claim(chan, pk)
     if row is None:
         return None
-    with transaction.atomic():
+    try:
+        after = chan.send(row)
+    except Exception as exc:  # any channel failure is retried, then dead-lettered
+        log.warning("%s %s attempt %s failed: %s", channel_name, row.pk, row.attempts, exc)
         now = timezone.now()
-        try:
-            with transaction.atomic():  # what the channel wrote is undone if it fails
-                chan.send(row)
-        except Exception as exc:  # any channel failure is retried, then dead-lettered
-            log.warning("%s %s attempt %s failed: %s", channel_name, row.pk, row.attempts, exc)
-            final = isinstance(exc, chan.permanent) or row.attempts >= chan.max_attempts()
-            fields = row.mark_failed(f"{type(exc).__name__}: {exc}"[:2000], final=final, now=now)
-            row.next_attempt_at = now + backoff(row.attempts)
-            row.save(update_fields=[*fields, "next_attempt_at"])
+        final = isinstance(exc, chan.permanent) or row.attempts >= chan.max_attempts()
+        fields = row.mark_failed(f"{type(exc).__name__}: {exc}"[:2000], final=final, now=now)
+        row.next_attempt_at = now + backoff(row.attempts)
+        with transaction.atomic():
+            if not _save_if_still_held(chan, row, [*fields, "next_attempt_at"]):
+                return None
             if final and chan.on_dead is not None:
                 chan.on_dead(row)
-        else:
-            row.save(update_fields=row.mark_sent(now))
+    else:
+        with transaction.atomic():
+            if not _save_if_still_held(chan, row, row.mark_sent(timezone.now())):
+                return None
+            if callable(after):
+                transaction.on_commit(after)
     return str(row.status)
+
+
+def _save_if_still_held(chan: Channel, row: Any, fields: list[str]) -> bool:
+    """Record the outcome only if no other worker took the row over meanwhile (a send slower
+    than the lease): each claim counts an attempt, so the attempt number is the lease's fence.
+    A stale worker's outcome is dropped (its send was at least once, under the same key)."""
+    held = chan.model.objects.filter(pk=row.pk, attempts=row.attempts, status=Deliverable.PENDING).update(
+        **{name: getattr(row, name) for name in fields}
+    )
+    if not held:
+        log.warning(
+            "%s %s: lease lost to another worker, outcome of attempt %s dropped", chan.name, row.pk, row.attempts
+        )
+    return bool(held)
 
 
 def deliver_many(channel_name: str, ids: Iterable[int]) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -105,7 +105,8 @@ def _run_consumer(row: EventDelivery) -> None:
     fn = consumers_of(row.event_name).get(row.consumer)
     if fn is None:
         raise LookupError(f"no consumer {row.consumer!r} of {row.event_name!r}")
-    fn(DomainEvent.objects.filter(batch=row.batch, name=row.event_name).select_related("customer"))
+    with transaction.atomic():  # a consumer's changes are kept whole or not at all
+        fn(DomainEvent.objects.filter(batch=row.batch, name=row.event_name).select_related("customer"))
 
 
 EVENTS_CHANNEL = "event"

@@ -14,7 +14,7 @@ consumes them to update the line (network state, port-in completed).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,8 +33,8 @@ TIMEOUT = "timeout"
 CHANNEL = "network"
 
 
-def _send(request: ProvisioningRequest) -> None:
-    get_adapter().send(request)
+def _send(request: ProvisioningRequest) -> Callable[[], None] | None:
+    return get_adapter().send(request)
 
 
 def _record_outcomes(requests: Iterable[ProvisioningRequest], ok: bool) -> None:

@@ -5,13 +5,14 @@ it; it raises `NetworkError` for a transient failure (retried with backoff, then
 `NetworkRejected` for a refusal that no retry will change (failed at once). The network's
 *answer* — often later, from another process — is reported with
 `fleetportal.network.delivery.record_answer(request_id, ok=..., error=...)`. A synchronous
-element (e.g. an HLR answering on the same connection) calls it from
-`transaction.on_commit` inside `send`. `send` may be called again for the same request after
+element (e.g. an HLR answering on the same connection) returns from `send` a callable that
+records the answer: it runs once the request is marked SENT. `send` may be called again for the same request after
 a crash: an adapter passes `request.idempotency_key` on so the network applies it once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -27,4 +28,4 @@ class NetworkRejected(NetworkError):
 
 
 class NetworkAdapter(Protocol):
-    def send(self, request: ProvisioningRequest) -> None: ...
+    def send(self, request: ProvisioningRequest) -> Callable[[], None] | None: ...

@@ -11,8 +11,9 @@ operations or E.164 numbers) and by `SimulatorRule` rows that tests and the back
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 
 from fleetportal.network.models import ProvisioningRequest, SimulatorRule
@@ -46,13 +47,12 @@ def answer_delay(request: ProvisioningRequest) -> float:
 
 
 class SimulatorAdapter:
-    def send(self, request: ProvisioningRequest) -> None:
+    def send(self, request: ProvisioningRequest) -> Callable[[], None] | None:
         outcome = outcome_for(request)
         if outcome == Outcome.TIMEOUT:
-            return  # accepted, and never answered
+            return None  # accepted, and never answered
         ok = outcome != Outcome.FAIL
         delay = answer_delay(request)
         if delay > 0:
-            transaction.on_commit(lambda: simulator_answer.schedule(args=(request.pk, ok), delay=delay))
-        else:
-            transaction.on_commit(lambda: simulator_answer(request.pk, ok))
+            return lambda: simulator_answer.schedule(args=(request.pk, ok), delay=delay)
+        return lambda: simulator_answer(request.pk, ok)

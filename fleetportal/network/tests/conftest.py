@@ -21,9 +21,9 @@ SENT_KEYS: list[str] = []
 class RecordingAdapter(SimulatorAdapter):
     """The simulator, noting the idempotency key of every request it is handed."""
 
-    def send(self, request: ProvisioningRequest) -> None:
+    def send(self, request: ProvisioningRequest) -> Callable[[], None] | None:
         SENT_KEYS.append(request.idempotency_key)
-        super().send(request)
+        return super().send(request)
 
 
 class FlakyAdapter:
@@ -39,7 +39,7 @@ class RefusingAdapter:
 
 
 class CrashingAdapter:
-    """The worker is killed while sending: nothing of the attempt is committed."""
+    """The worker is killed while sending: the request stays claimed (leased) and pending."""
 
     def send(self, request: ProvisioningRequest) -> None:
         raise KeyboardInterrupt

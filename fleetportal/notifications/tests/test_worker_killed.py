@@ -1,4 +1,4 @@
-"""R1 with a real kill: a worker process is SIGKILLed while the SMS gateway holds its request;
+"""R1 with real worker processes. A worker process is SIGKILLed while the SMS gateway holds its request;
 the message stays pending under the dead worker's lease, and once the lease has run out the
 sweep of another process sends it again with the same idempotency key, so the gateway (which
 deduplicates by key) delivers it once. Runs on its own SQLite file, since the test database
@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -60,8 +61,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         self.server.keys.append(self.headers.get("Idempotency-Key", ""))
         if len(self.server.keys) == 1:
             self.server.first_arrived.set()
-            self.server.release.wait(30)  # the worker is killed meanwhile
-            return
+            self.server.release.wait(30)  # the worker is killed, or overtaken, meanwhile
         self.send_response(202)
         self.end_headers()
 
@@ -87,11 +87,12 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
-def env_for(database: Path) -> dict[str, str]:
+def env_for(database: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_SETTINGS_MODULE": "fleetportal.settings_test",
+        **extra,
     }
 
 
@@ -108,11 +109,9 @@ def run(*args: str, database: Path) -> str:
     return done.stdout
 
 
-def outbox_row(database: Path) -> tuple[str, int, str]:
+def outbox_row(database: Path, columns: str = "status, attempts, idempotency_key") -> tuple:
     with sqlite3.connect(database) as connection:
-        return connection.execute(
-            "SELECT status, attempts, idempotency_key FROM notifications_outboxmessage"
-        ).fetchone()
+        return connection.execute(f"SELECT {columns} FROM notifications_outboxmessage").fetchone()  # noqa: S608
 
 
 def test_sms_of_a_worker_killed_mid_send_is_sent_again_with_the_same_key(gateway: Gateway, database: Path) -> None:
@@ -145,3 +144,28 @@ def test_sms_of_a_worker_killed_mid_send_is_sent_again_with_the_same_key(gateway
         run("shell", "--no-imports", "-c", SWEEP.format(url=gateway.url), database=database).strip() == "0"
     )  # never again
     assert len(gateway.keys) == 2
+
+
+def test_a_worker_overtaken_after_its_lease_cannot_overwrite_the_outcome(gateway: Gateway, database: Path) -> None:
+    """The first worker's send outlasts its lease; a second worker takes the message over and
+    sends it; the first one's late outcome is dropped (one "sent" transition)."""
+    slow = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", SEND.format(url=gateway.url)],
+        cwd=settings.BASE_DIR,
+        env=env_for(database, OUTBOX_LEASE_SECONDS="1"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert gateway.first_arrived.wait(60), "the worker never reached the gateway"
+        time.sleep(1.5)  # its lease runs out while the gateway still holds the request
+        assert run("shell", "--no-imports", "-c", SWEEP.format(url=gateway.url), database=database).strip() == "1"
+        taken_over = outbox_row(database, "status, attempts, sent_at, last_error")
+        assert taken_over[:2] == ("sent", 2)
+    finally:
+        gateway.release.set()  # the slow worker's request now succeeds too, late
+        _out, errors = slow.communicate(timeout=60)
+    assert slow.returncode == 0
+    assert outbox_row(database, "status, attempts, sent_at, last_error") == taken_over  # not overwritten
+    assert "lease lost to another worker" in errors
