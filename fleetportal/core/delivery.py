@@ -63,7 +63,7 @@ class Channel:
     select_related: tuple[str, ...] = field(default_factory=tuple)
 
     def queryset(self) -> QuerySet[Any]:
-        rows = self.rows() if self.rows is not None else self.model.objects.all()
+        rows = self.rows() if self.rows is not None else self.model._default_manager.all()
         return rows.select_related(*self.select_related) if self.select_related else rows
 
 
@@ -101,10 +101,17 @@ def deliver_after_commit(channel_name: str, ids: Sequence[int]) -> None:
         transaction.on_commit(lambda: dispatch(channel_name, ids))
 
 
+def _table(chan: Channel) -> QuerySet[Any]:
+    """Every row of the channel's table (each concrete model has its own `status`)."""
+    return chan.model._default_manager.all()
+
+
 def _claim(chan: Channel, pk: int) -> Any:
     now = timezone.now()
-    claimed = chan.model.objects.filter(pk=pk, status=Deliverable.PENDING, next_attempt_at__lte=now).update(
-        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS), attempts=F("attempts") + 1
+    claimed = (
+        _table(chan)
+        .filter(pk=pk, status=Deliverable.PENDING, next_attempt_at__lte=now)
+        .update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS), attempts=F("attempts") + 1)
     )
     return chan.queryset().get(pk=pk) if claimed else None
 
@@ -145,8 +152,10 @@ def _save_if_still_held(chan: Channel, row: Any, fields: list[str]) -> bool:
     """Record the outcome only if no other worker took the row over meanwhile (a send slower
     than the lease): each claim counts an attempt, so the attempt number is the lease's fence.
     A stale worker's outcome is dropped (its send was at least once, under the same key)."""
-    held = chan.model.objects.filter(pk=row.pk, attempts=row.attempts, status=Deliverable.PENDING).update(
-        **{name: getattr(row, name) for name in fields}
+    held = (
+        _table(chan)
+        .filter(pk=row.pk, attempts=row.attempts, status=Deliverable.PENDING)
+        .update(**{name: getattr(row, name) for name in fields})
     )
     if not held:
         log.warning(

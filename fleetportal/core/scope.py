@@ -94,4 +94,3 @@ def scope(actor: Actor, rows: type[M] | QuerySet[M], action: str = VIEW) -> Quer
 def sees_all_of_customer(actor: Actor, model: type[models.Model], action: str = VIEW) -> bool:
     """Whether `scope` gives the actor every row of its customer (not only its own)."""
     return actor.is_staff or has_right(actor, rule_for(model).rights, action)
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,11 +25,14 @@ from .delivery import CHANNEL
 from .models import ProvisioningRequest, SimulatorRule
 
 
-class Line(Protocol):
+class LineLike(Protocol):
     """What the network needs of a line (the fleet's `Line`, which this app does not import)."""
 
     pk: Any
     msisdn: str
+
+
+Line = TypeVar("Line", bound=LineLike)
 
 
 Operation = ProvisioningRequest.Operation
@@ -53,13 +56,15 @@ def request_provisioning(
         return []
     ids = insert_rows(ProvisioningRequest, rows, same=same)
     delivery.deliver_after_commit(CHANNEL, ids)
-    requests = [
-        ProvisioningRequest(pk=pk, line=line, payload=row["payload"], idempotency_key=row["idempotency_key"], **same)
-        for pk, line, row in zip(ids, lines, rows, strict=True)
-    ]
-    for request in requests:  # saved, as bulk_create() would leave them
-        request._state.adding = False
+    requests = []
+    for pk, line, row in zip(ids, lines, rows, strict=True):
+        request = ProvisioningRequest(
+            pk=pk, line_id=line.pk, payload=row["payload"], idempotency_key=row["idempotency_key"], **same
+        )
+        request._state.fields_cache["line"] = line  # `request.line` without a query
+        request._state.adding = False  # saved, as bulk_create() would leave it
         request._state.db = ProvisioningRequest.objects.db
+        requests.append(request)
     return requests
 
 

@@ -1,6 +1,8 @@
 """Delivery channels: one small module per way a message leaves the portal, registered with
 the kernel's delivery pipeline at start-up."""
 
+from functools import partial
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,6 @@ def register() -> None:
                 model=OutboxMessage,
                 send=send,
                 max_attempts=lambda: settings.OUTBOX_MAX_ATTEMPTS,
-                rows=lambda kind=kind: OutboxMessage.objects.filter(kind=kind),
+                rows=partial(OutboxMessage.objects.filter, kind=kind),
             )
         )
