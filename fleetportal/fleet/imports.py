@@ -4,7 +4,8 @@ Whatever the file holds, reading it either refuses the file as a whole with one 
 (`UploadError`: too big, binary, not UTF-8, no header) or gives one `CsvRow` per data row with
 the problems found in that row: it never raises anything else (hypothesis-tested). What a row
 means for the fleet (which SIM, plan, number) is checked by the import action with the same
-rules as the add-SIM wizard.
+rules as the add-SIM wizard. The reads of the pages and the API follow: the jobs of the
+actor's customer and how far a running one got.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from huey.contrib.djhuey import HUEY
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
@@ -247,3 +249,16 @@ def import_job_for(actor: Actor, job_id: int) -> ImportJob:
     if job is None:
         raise Http404
     return job
+
+
+def progress_key(job_id: int) -> str:
+    """Where the worker running an import keeps how many rows it did (`fleet.jobs`): in the job
+    queue's key-value store, readable while the import's transaction is still open."""
+    return f"fleet-import-progress-{job_id}"
+
+
+def rows_done(job: ImportJob) -> int:
+    """How far a running job got (the job row itself is written when it ends)."""
+    if job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.APPLYING):
+        return job.done
+    return int(HUEY.get(progress_key(job.pk), peek=True) or 0)

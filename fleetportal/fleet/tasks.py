@@ -1,9 +1,11 @@
-"""Worker jobs of the fleet: the changes planned for a date (F-22, F-26) run when due."""
+"""Worker jobs of the fleet (entry points only): the changes planned for a date (F-22, F-26) run
+when due, and CSV imports (F-32). Pages and the API queue an import by handing `import_lines`
+to the action that records it (`start=`), which queues it once the upload is committed."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .actions.imports import import_job_run
+from . import jobs
 from .actions.jobs import run_due_changes as run_due
 
 
@@ -15,4 +17,4 @@ def run_due_changes() -> None:
 @db_task(retries=0)
 def import_lines(job_id: int, apply: bool) -> None:
     """A CSV import's dry run (`apply=False`) or the import itself (F-32)."""
-    import_job_run(job_id=job_id, apply=apply)
+    jobs.import_lines(job_id, apply=apply)

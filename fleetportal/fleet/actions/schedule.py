@@ -1,5 +1,6 @@
 """Changes on a chosen date (DESIGN rule 5): rows in the database, cancellable until due, run by
-the periodic job in `fleetportal.fleet.jobs` through the same actions as a change made now."""
+the periodic job (`actions.jobs.run_due_changes`) through the same bulk actions as a change
+made now, the changes due together in one call."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ template, upload, dry-run preview, apply and its progress."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -20,10 +21,11 @@ from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 
-from ..actions.imports import import_job_apply, import_job_create, rows_done
+from ..actions.imports import import_job_apply, import_job_create
 from ..exports import lines_export
-from ..imports import COLUMNS, MAX_BYTES, import_job_for, import_jobs_for, parse_csv, template_csv
+from ..imports import COLUMNS, MAX_BYTES, import_job_for, import_jobs_for, parse_csv, rows_done, template_csv
 from ..models import ImportJob
+from ..tasks import import_lines
 from .selection import filter_form
 
 PREVIEW_PAGE = 100
@@ -67,7 +69,12 @@ def fleet_import(request: LoggedInRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             # One byte more than allowed is enough to refuse a file that is too big.
-            job = import_job_create(actor=actor, file_name=upload.name, data=upload.read(MAX_BYTES + 1))
+            job = import_job_create(
+                actor=actor,
+                file_name=upload.name,
+                data=upload.read(MAX_BYTES + 1),
+                start=partial(import_lines, apply=False),  # the dry run, by a worker
+            )
         except ActionError as exc:
             form_error(form, exc)
         else:
@@ -139,7 +146,7 @@ def fleet_import_progress(request: LoggedInRequest, job_id: int) -> HttpResponse
 def fleet_import_apply(request: LoggedInRequest, job_id: int) -> HttpResponse:
     job = import_job_for(request.actor, job_id)
     try:
-        import_job_apply(actor=request.actor, job=job)
+        import_job_apply(actor=request.actor, job=job, start=partial(import_lines, apply=True))
     except ActionError as exc:
         messages.error(request, str(exc.message))
     return redirect("fleet_import_job", job.pk)
