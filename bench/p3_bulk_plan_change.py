@@ -40,10 +40,11 @@ def fleet_of(size: int, serial: int):  # type: ignore[no-untyped-def]
     """A customer whose contract retains the catalogue, a manager, and `size` ACTIVE lines on
     Mobile Start with Voice National 100 (not for Mobile Europe) and Roaming World 1 GB."""
     from fleetportal.accounts.models import Membership, Role, User
+    from fleetportal.billing.models import BillingAccount
     from fleetportal.catalog.demo import load_catalogue, retain_for
     from fleetportal.catalog.models import Option, TariffPlan
     from fleetportal.core.actor import Actor
-    from fleetportal.core.models import BillingAccount, Contract, Customer
+    from fleetportal.core.models import Contract, Customer
     from fleetportal.fleet.iccid import luhn_check_digit
     from fleetportal.fleet.models import Line, LineOption, SimCard
 
