@@ -15,12 +15,11 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from fleetportal.core.actor import Actor
-from fleetportal.core.scope import scope
 from fleetportal.core.models import Contract
+from fleetportal.core.scope import scope
 
 from .models import ContractGroupBundle, ContractOption, ContractPlan, TariffPlan
 from .rules import option_applies
-
 
 # Mobile subscriptions before data subscriptions, as the seeds' matrix shows them.
 CATEGORY_ORDER = Case(

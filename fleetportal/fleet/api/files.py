@@ -4,6 +4,8 @@ and audit as the pages."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from ninja import File, Query, Router, Status
@@ -15,6 +17,7 @@ from fleetportal.core.http import PortalRequest
 from ..actions.imports import import_job_apply, import_job_create
 from ..exports import lines_export
 from ..imports import MAX_BYTES, import_job_for, import_jobs_for, template_csv
+from ..tasks import import_lines
 from . import lookups
 from .schemas import RESPONSES, ExportFilters, Id, ImportJobOut
 from .scopes import READ, WRITE
@@ -62,7 +65,12 @@ def import_create(request: PortalRequest, file: File[UploadedFile]) -> Status[Im
     `failed`, then apply it. Scope `fleet`."""
     actor = api_actor(request, *WRITE)
     # One byte more than allowed is enough to refuse a file that is too big.
-    job = import_job_create(actor=actor, file_name=file.name or "import.csv", data=file.read(MAX_BYTES + 1))
+    job = import_job_create(
+        actor=actor,
+        file_name=file.name or "import.csv",
+        data=file.read(MAX_BYTES + 1),
+        start=partial(import_lines, apply=False),  # the dry run, by a worker
+    )
     return Status(202, ImportJobOut.of(job))
 
 
@@ -81,5 +89,5 @@ def import_get(request: PortalRequest, job_id: Id) -> ImportJobOut:
 def import_apply(request: PortalRequest, job_id: Id) -> Status[ImportJobOut]:
     """Create the file's lines, all or nothing, once the check found no error. Scope `fleet`."""
     actor = api_actor(request, *WRITE)
-    job = import_job_apply(actor=actor, job=import_job_for(actor, job_id))
+    job = import_job_apply(actor=actor, job=import_job_for(actor, job_id), start=partial(import_lines, apply=True))
     return Status(202, ImportJobOut.of(job))
