@@ -108,9 +108,14 @@ class Deliverable(models.Model):
     SMS, provisioning requests, event deliveries, webhooks. One engine (`core.delivery`)
     claims, sends, retries with backoff and dead-letters them, whatever their table.
 
-    A concrete model says what "sent" and "dead" mean for it (`mark_sent`, `mark_failed`)."""
+    A concrete model has a `status` and a `last_error` and names its "sent" and "dead" values
+    (`SENT`, `DEAD`), or says itself what an outcome means (`mark_sent`, `mark_failed`)."""
 
     PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+    status: str
+    last_error: str
 
     idempotency_key = models.CharField(max_length=64, unique=True, default=new_idempotency_key)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -123,11 +128,15 @@ class Deliverable(models.Model):
 
     def mark_sent(self, now: datetime) -> list[str]:
         """Record a successful hand-over; returns the fields to save."""
-        raise NotImplementedError
+        self.status, self.sent_at, self.last_error = self.SENT, now, ""
+        return ["status", "sent_at", "last_error"]
 
     def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
         """Record a failed try (`final`: no retry left); returns the fields to save."""
-        raise NotImplementedError
+        self.last_error = error
+        if final:
+            self.status = self.DEAD
+        return ["status", "last_error"]
 
 
 class DomainEvent(models.Model):
@@ -169,15 +178,7 @@ class EventDelivery(Deliverable):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="event_delivery_due_idx")]
 
+    SENT = Status.DONE
+
     def __str__(self) -> str:
         return f"{self.consumer} ← {self.event_name} ({self.status})"
-
-    def mark_sent(self, now: datetime) -> list[str]:
-        self.status, self.sent_at, self.last_error = self.Status.DONE, now, ""
-        return ["status", "sent_at", "last_error"]
-
-    def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
-        self.last_error = error
-        if final:
-            self.status = self.Status.DEAD
-        return ["status", "last_error"]

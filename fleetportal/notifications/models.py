@@ -1,8 +1,6 @@
 """The outbox: every e-mail, SMS, webhook or provisioning request is a row written in the
 business transaction and delivered by the worker (QUALITY R1)."""
 
-from datetime import datetime
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,13 +36,3 @@ class OutboxMessage(Deliverable):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
-
-    def mark_sent(self, now: datetime) -> list[str]:
-        self.status, self.sent_at, self.last_error = self.Status.SENT, now, ""
-        return ["status", "sent_at", "last_error"]
-
-    def mark_failed(self, error: str, *, final: bool, now: datetime) -> list[str]:
-        self.last_error = error
-        if final:
-            self.status = self.Status.DEAD
-        return ["status", "last_error"]
