@@ -25,7 +25,6 @@ urlpatterns = [
     # Resets go by one-time code (F-06); allauth's reset-by-link pages are not offered.
     re_path(r"^accounts/password/reset/", RedirectView.as_view(pattern_name="password_forgot")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api-keys/", include("fleetportal.accounts.urls_api_keys")),
     path("audit/", audit_log, name="audit_log"),

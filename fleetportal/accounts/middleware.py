@@ -27,7 +27,9 @@ from .session import client_ip
 
 # Idle time is tracked to the minute so that the session is not written on every request.
 LAST_SEEN_RESOLUTION = 60
-ALWAYS_OPEN = ("/static/", "/i18n/", "/healthz", "/accounts/logout/", "/dev/outbox/", "/api/")
+# The language switch stays open to a session that still owes its code (it then only sets the
+# language of the session, see views.set_language).
+ALWAYS_OPEN = ("/static/", "/profile/language/", "/healthz", "/accounts/logout/", "/dev/outbox/", "/api/")
 
 
 def _open(path: str, prefixes: tuple[str, ...]) -> bool:
@@ -76,20 +78,26 @@ class AccessGateMiddleware:
         elif user.must_change_password:
             if not _open(path, ("/password/change-required/",)):
                 return redirect("password_change_required")
-        elif number and not _open(path, ("/me/", "/profile/language/")):
+        elif number and not _open(path, ("/me/",)):
             return redirect("member_home")
         return self.get_response(request)
 
 
 class UserLanguageMiddleware:
-    """A logged-in user's profile language wins over the browser's (F-80)."""
+    """A logged-in user's profile language wins over the browser's (F-80); staff pages too.
+
+    A session that still owes its SMS code may switch the language of its own pages; the
+    profile takes that choice only once the code is given (views_login.sms_code)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        language = user.language if user.is_authenticated else ""
+        if user.is_authenticated and request.session.get(keys.SMS_PENDING):
+            language = request.session.get(keys.LANGUAGE) or language
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -18,6 +18,7 @@ from fleetportal.core.navigation import MANAGER, MEMBER, tiles_for
 from fleetportal.core.views import form_error
 
 from . import actions, selectors
+from . import session as keys
 from .decorators import holder_required, manager_required
 from .forms import FunctionsForm, InviteForm, ProfileForm, RoleForm, SecuritySettingsForm
 from .models import Membership, Role
@@ -188,11 +189,20 @@ def profile(request: LoggedInRequest) -> HttpResponse:
 
 @require_POST
 def set_language(request: LoggedInRequest) -> HttpResponse:
-    """Django's language switch, also saved in a logged-in user's profile (F-80)."""
+    """The header's language switch (F-80): Django's (the cookie, the `next` page), and for a
+    logged-in user saved in the profile, which wins over the cookie and the browser. The one
+    switch of the portal: Django's own /i18n/setlang/ would set only the cookie, which the
+    profile language then overrides.
+
+    A session that still owes its SMS code only keeps the choice in the session: nothing of
+    the profile changes before the login is complete (sms_code saves it then)."""
     from django.conf import settings
     from django.views.i18n import set_language as django_set_language
 
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        actions.user_update_profile(actor=request.actor, user=request.user, language=language)
+        if request.session.get(keys.SMS_PENDING):
+            request.session[keys.LANGUAGE] = language
+        elif language != request.user.language:
+            actions.user_update_profile(actor=request.actor, user=request.user, language=language)
     return django_set_language(request)

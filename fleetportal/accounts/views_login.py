@@ -72,6 +72,9 @@ def sms_code(request: PortalRequest) -> HttpResponse:
             request.session.cycle_key()
             del request.session[keys.SMS_PENDING]
             actions.audit_identity(actor=_actor(request, user), action="login.second_factor_ok", user=user)
+            chosen = request.session.pop(keys.LANGUAGE, "")
+            if chosen and chosen != user.language:  # switched on the code page: now it is the login's
+                actions.user_update_profile(actor=_actor(request, user), user=user, language=chosen)
             return redirect(_safe_next(request) or "home")
         actions.audit_identity(actor=_actor(request, user), action="login.second_factor_failed", user=user)
         form.add_error("code", _("This code is wrong or no longer valid."))

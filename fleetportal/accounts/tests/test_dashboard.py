@@ -42,6 +42,16 @@ def test_holder_also_gets_the_security_settings(client, login, holder) -> None:
     assert 'href="/settings/security/"' in page
 
 
+def test_the_heading_names_the_role_of_the_login(client, login, holder, manager) -> None:
+    login(client, holder)
+    page = client.get("/dashboard/").content.decode()
+    assert "<h1>Dashboard contract holder</h1>" in page
+    assert "Dashboard fleet manager" not in page
+    client.logout()
+    login(client, manager)
+    assert "<h1>Dashboard fleet manager</h1>" in client.get("/dashboard/").content.decode()
+
+
 @pytest.mark.spec("F-09")
 def test_billing_manager_sees_no_fleet_or_users_tile(client, login, billing_manager) -> None:
     login(client, billing_manager)

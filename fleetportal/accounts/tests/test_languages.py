@@ -65,6 +65,58 @@ def test_language_switch_saves_the_profile_language(client, member, login) -> No
     assert _language_of(other.get("/login/code/", headers={"accept-language": "en"})) == "hu"
 
 
+def test_the_header_switch_posts_to_the_switch_that_saves_the_profile(client, manager, login) -> None:
+    """Django's /i18n/setlang/ only sets the cookie, which the profile language overrides: the
+    header must post to the portal's switch (and Django's is not mounted, one switch only)."""
+    manager.language = "nl"
+    manager.save()
+    login(client, manager)
+    for path in ("/dashboard/", "/fleet/lines/"):
+        page = client.get(path).content.decode()
+        assert 'class="language-switch" action="/profile/language/"' in page
+        response = client.post("/profile/language/", {"language": "fr", "next": path})
+        assert response["Location"] == path
+        assert _language_of(client.get(path, headers={"accept-language": "nl"})) == "fr"
+        client.post("/profile/language/", {"language": "nl", "next": path})
+    assert client.post("/i18n/setlang/", {"language": "de"}).status_code == 404
+
+
+@pytest.mark.spec("F-07", "S9")
+def test_switch_while_the_sms_code_is_owed_changes_the_session_then_the_profile(client, manager, last_code) -> None:
+    """Before the code, nothing of the profile changes; the code page follows the switch at once,
+    and the profile takes the choice once the code is given."""
+    manager.language = "nl"
+    manager.save()
+    client.post("/accounts/login/", {"login": manager.email, "password": PASSWORD})
+    assert _language_of(client.get("/login/code/")) == "nl"
+    response = client.post("/profile/language/", {"language": "fr", "next": "/login/code/"})
+    assert response["Location"] == "/login/code/"
+    assert _language_of(client.get("/login/code/")) == "fr"
+    manager.refresh_from_db()
+    assert manager.language == "nl"
+    assert not AuditEvent.objects.filter(action="profile.changed").exists()
+    assert client.post("/login/code/", {"code": last_code(manager)}).status_code == 302
+    manager.refresh_from_db()
+    assert manager.language == "fr"
+    assert _language_of(client.get("/dashboard/")) == "fr"
+
+
+def test_staff_pages_follow_the_staff_users_language(client, staff, login) -> None:
+    staff.language = "nl"
+    staff.save()
+    login(client, staff)
+    for path, dutch in (
+        ("/staff/", "Backoffice operator"),
+        ("/staff/dead-letters/", "Mislukte berichten"),
+        ("/users/", "Zoeken"),
+    ):
+        response = client.get(path, headers={"accept-language": "en"})
+        assert _language_of(response) == "nl", path
+        assert dutch in response.content.decode(), path
+    client.post("/profile/language/", {"language": "de", "next": "/staff/"})
+    assert "Backoffice des Betreibers" in client.get("/staff/").content.decode()
+
+
 def test_language_switch_ignores_unknown_languages(client, member, login) -> None:
     login(client, member)
     client.post("/profile/language/", {"language": "xx", "next": "/me/"})
