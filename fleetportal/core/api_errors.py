@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -120,6 +121,18 @@ def install(api: NinjaAPI) -> None:
             return _json(api, request, 403, _("The CSRF token is missing or wrong."), "csrf")
         return _json(api, request, exc.status_code, str(exc), "error")
 
+    def multipart_error(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        """A multipart body Django cannot read: no or an empty boundary, a broken part. Django
+        answers such a page request with a 400 itself; ninja's catch-all would make it a 500."""
+        return _json(
+            api,
+            request,
+            400,
+            _("The request body is not valid multipart/form-data: send the file as a form field with a boundary."),
+            "parse_error",
+            field="body",
+        )
+
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
         return _json(api, request, 500, _("Something went wrong on our side."), "server_error")
@@ -129,6 +142,7 @@ def install(api: NinjaAPI) -> None:
         (Http404, not_found),
         (ValidationError, validation_error),
         (HttpError, http_error),
+        (MultiPartParserError, multipart_error),
         (Exception, server_error),
     ]
     for exc_class, handler in handlers:

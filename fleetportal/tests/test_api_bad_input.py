@@ -137,3 +137,47 @@ def test_unknown_paths_and_methods_answer_json(key_client):
 def test_a_refused_action_answers_in_the_same_shape(key_client, member):
     body = json.loads(key_client.send("post", INVITE, {"email": "member@acme.example", "role": "member"}).content)
     assert set(body) == {"detail", "field", "code"}
+
+
+def _upload_endpoints() -> list[str]:
+    """Every operation of the OpenAPI document that takes a multipart body (a file upload)."""
+    from fleetportal.api_root import api
+
+    schema = api.get_openapi_schema()
+    return sorted(
+        path
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+    )
+
+
+def test_the_upload_endpoints_are_found():
+    assert "/api/v1/imports" in _upload_endpoints()
+
+
+@pytest.mark.spec("F-91", "R3")
+@pytest.mark.parametrize("path", _upload_endpoints())
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        'multipart/form-data; boundary=""',
+        "multipart/form-data; charset=utf-8",
+    ],
+)
+def test_a_multipart_body_without_a_boundary_is_a_400(new_key, holder, path, content_type):
+    from fleetportal.tests.api_client import ApiClient
+
+    client = ApiClient(new_key(holder, scopes=("read", "users", "fleet"))[1])
+    response = client.generic("POST", path, b"--x\r\ngarbage", content_type=content_type)
+    body = assert_field_error(response, 400, "body")
+    assert body["code"] == "parse_error"
+    assert "multipart" in body["detail"]
+    # translated like every answer
+    french = client.generic(
+        "POST", path, b"--x\r\ngarbage", content_type=content_type, headers={"accept-language": "fr"}
+    )
+    assert french.status_code == 400
+    assert french.json()["detail"] != body["detail"]
