@@ -98,7 +98,8 @@ def invitation_email(value: str) -> str:
 
 
 def invitation_language(value: str) -> str:
-    """The invitee's language: one of the portal's, or empty for the customer's."""
+    """The invitee's language: one of the portal's, or empty for the customer's. The one check
+    of a login's language: inviting, accepting the invitation, one's profile."""
     if value and value not in LANGUAGE_CODES:
         raise ActionError(_("Choose a language from the list."), field="language")
     return value
@@ -208,6 +209,7 @@ def invitation_accept(
     if invitation is None:
         raise ActionError(_("This invitation link is no longer valid. Ask for a new invitation."))
     Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    language = invitation_language(language)
     membership = invitation.membership
     user = membership.user
     user.first_name, user.last_name, user.phone = first_name, last_name, phone
@@ -412,7 +414,7 @@ def user_update_profile(*, actor: Actor, user: User, language: str | None = None
         raise PermissionDeniedError(_("You can only change your own profile."))
     before = {"language": user.language, "phone": str(user.phone or "")}
     if language is not None:
-        user.language = language
+        user.language = invitation_language(language)
     if phone is not None:
         user.phone = phone
     user.save(update_fields=["language", "phone"])

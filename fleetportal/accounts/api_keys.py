@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.scope import CHANGE, sees_all_of_customer
 
 from .models import ApiKey, Function
 
@@ -30,14 +31,15 @@ def hash_key(plaintext: str) -> str:
 def key_functions(key: ApiKey) -> frozenset[str]:
     """A key's scopes as the actor's limits (F-09): a key without every function acts as a
     limited manager, so it cannot make a manager with more rights than itself. (A key with no
-    function scope at all never reaches a changing action: those need the "users" scope.)"""
+    function scope at all never reaches a changing action: those need the users scope.)"""
     functions = frozenset(key.scopes) & frozenset(Function.values)
     return frozenset() if functions == frozenset(Function.values) else functions
 
 
 def _require_key_manager(actor: Actor) -> None:
-    """Keys act for the whole customer, so only its user managers (not keys) make them."""
-    if actor.customer is None or not actor.is_manager or not actor.can(Function.USERS):
+    """Keys act for the whole customer, so only its user managers (not keys) make them: the
+    rule of the keys page (policy.py)."""
+    if not sees_all_of_customer(actor, ApiKey, CHANGE):
         raise PermissionDeniedError(_("Only a manager with the right to manage users can manage API keys."))
 
 

@@ -189,7 +189,7 @@ class InvitationAcceptForm(PasswordForm):
     first_name = forms.CharField(label=_("First name"), max_length=model_limit(User, "first_name"))
     last_name = forms.CharField(label=_("Last name"), max_length=model_limit(User, "last_name"))
     phone = MobileField()
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = ActionChoiceField(label=_("Language"), choices=settings.LANGUAGES)  # `invitation_accept` checks it
     field_order = ["first_name", "last_name", "phone", "language", "password1", "password2"]
 
 
@@ -239,5 +239,5 @@ class SecuritySettingsForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = ActionChoiceField(label=_("Language"), choices=settings.LANGUAGES)  # `user_update_profile` checks it
     phone = MobileField(required=False)

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Customer
+from fleetportal.core.scope import CHANGE, scope
 
 from .models import ApiKey, Membership, Role, User
 
@@ -30,13 +31,8 @@ def current_membership(user: User, preferred_customer_id: int | None) -> Members
 
 
 def memberships_for(actor: Actor, *, search: str = "", status: str = "", role: str = "") -> QuerySet[Membership]:
-    """The user list (F-12): the actor's customer only; staff see every customer."""
-    if actor.is_staff:
-        qs = Membership.objects.all()
-    elif actor.customer is not None and (actor.can("users") or actor.can("read")):  # "read": API key scope
-        qs = Membership.objects.filter(customer=actor.customer)
-    else:
-        return Membership.objects.none()
+    """The user list (F-12): the actor's customer only; staff see every customer (policy.py)."""
+    qs = scope(actor, Membership)
     if search:
         qs = qs.filter(
             Q(user__email__icontains=search)
@@ -66,9 +62,10 @@ def holder_of(customer: Customer) -> Membership | None:
 
 
 def api_keys_for(actor: Actor) -> QuerySet[ApiKey]:
-    if actor.customer is None or not actor.is_manager or not actor.can("users"):
-        return ApiKey.objects.none()
-    return ApiKey.objects.filter(customer=actor.customer)
+    """The keys of the actor's customer, for its managers with the users right: not for a key,
+    nor for staff but as such a manager (policy.py). "change": the page manages them, so the
+    right itself, not the read scope."""
+    return scope(actor, ApiKey, CHANGE)
 
 
 def user_by_login(login: str) -> User | None:

@@ -22,6 +22,7 @@ from . import session as keys
 from .decorators import holder_required, manager_required
 from .forms import FunctionsForm, InviteForm, ProfileForm, RoleForm, SecuritySettingsForm
 from .models import Membership, Role
+from .policy import USERS
 from .rights import NUMBER_LOGIN_FUNCTIONS
 
 
@@ -49,7 +50,7 @@ def member_home(request: LoggedInRequest) -> HttpResponse:
     return render(request, "accounts/member_home.html", {"tiles": tiles_for(request.actor, audience=MEMBER)})
 
 
-@manager_required("users", staff=True)
+@manager_required(USERS, staff=True)
 def users_list(request: LoggedInRequest) -> HttpResponse:
     actor = request.actor
     search = request.GET.get("q", "")[:100]
@@ -65,7 +66,7 @@ def users_list(request: LoggedInRequest) -> HttpResponse:
     )
 
 
-@manager_required("users")
+@manager_required(USERS)
 @require_http_methods(["GET", "POST"])
 def user_invite(request: LoggedInRequest) -> HttpResponse:
     actor = request.actor
@@ -90,7 +91,7 @@ def user_invite(request: LoggedInRequest) -> HttpResponse:
     return render(request, "accounts/user_invite.html", {"form": form})
 
 
-@manager_required("users", staff=True)
+@manager_required(USERS, staff=True)
 @require_http_methods(["GET", "POST"])
 def user_detail(request: LoggedInRequest, membership_id: int) -> HttpResponse:
     actor = request.actor
@@ -176,14 +177,18 @@ def profile(request: LoggedInRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, initial={"language": user.language or "en", "phone": user.phone})
     if request.method == "POST" and form.is_valid():
-        actions.user_update_profile(
-            actor=request.actor,
-            user=user,
-            language=form.cleaned_data["language"],
-            phone=form.cleaned_data["phone"] or None,
-        )
-        messages.success(request, _("Your profile was saved."))
-        return redirect("profile")
+        try:
+            actions.user_update_profile(
+                actor=request.actor,
+                user=user,
+                language=form.cleaned_data["language"],
+                phone=form.cleaned_data["phone"] or None,
+            )
+        except ActionError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
 
 

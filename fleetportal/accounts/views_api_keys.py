@@ -17,6 +17,7 @@ from . import api_keys
 from .decorators import manager_required
 from .forms_api_keys import ApiKeyForm
 from .models import ApiKey
+from .policy import USERS
 from .selectors import api_keys_for
 
 
@@ -25,7 +26,7 @@ def _rows(keys: QuerySet[ApiKey]) -> list[tuple[ApiKey, list[str]]]:
     return [(key, [str(labels.get(s, s)) for s in key.scopes]) for key in keys.select_related("created_by")]
 
 
-@manager_required("users")
+@manager_required(USERS)
 @require_http_methods(["GET", "POST"])
 def api_keys_page(request: LoggedInRequest) -> HttpResponse:
     """The key's plaintext is in this one response only; it is not kept anywhere to show again."""
@@ -50,7 +51,7 @@ def api_keys_page(request: LoggedInRequest) -> HttpResponse:
     return response
 
 
-@manager_required("users")
+@manager_required(USERS)
 @require_http_methods(["GET", "POST"])
 def api_key_revoke(request: LoggedInRequest, key_id: int) -> HttpResponse:
     """GET asks to confirm, POST revokes."""

@@ -11,13 +11,14 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from fleetportal.core import scope
 from fleetportal.core.actor import Actor
 from fleetportal.core.api import ERROR_RESPONSES, api_actor
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 from fleetportal.core.models import Contract
 
-from . import selectors
+from . import policy, selectors
 from .models import Bundle, ContractOption, ContractPlan, TariffPlan
 
 router = Router(tags=["catalogue"])
@@ -107,7 +108,7 @@ class OptionFilter(ContractFilter):
     plan: str | None = Field(None, max_length=40, description="A plan code: say for each option if it applies.")
 
 
-READ = ("read", "fleet", "billing")
+READ = (scope.READ, *policy.RIGHTS)  # the key scopes that read contracts
 
 
 def _contract(actor: Actor, number: str | None) -> Contract | None:

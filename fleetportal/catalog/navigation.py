@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.navigation import MenuEntry, Tile, register_menu, register_tile
 
+from .policy import FLEET
+
 
 def register() -> None:
     register_tile(
@@ -14,10 +16,10 @@ def register() -> None:
             label=_("Contract / MSA"),
             text=_("Tariff plans and options retained, the MSA."),
             url="contract_detail",
-            function="fleet",
+            function=FLEET,
             order=80,
         )
     )
     register_menu(
-        MenuEntry(key="catalog.contract", label=_("Contract"), url="contract_detail", function="fleet", order=40)
+        MenuEntry(key="catalog.contract", label=_("Contract"), url="contract_detail", function=FLEET, order=40)
     )

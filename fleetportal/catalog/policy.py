@@ -5,7 +5,9 @@ from fleetportal.accounts.models import Function
 from fleetportal.core import scope
 from fleetportal.core.models import Contract
 
-RIGHTS = (Function.FLEET, Function.BILLING)
+FLEET = Function.FLEET
+BILLING = Function.BILLING
+RIGHTS = (FLEET, BILLING)
 
 
 def register() -> None:

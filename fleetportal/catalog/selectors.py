@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Contract
-from fleetportal.core.scope import scope
+from fleetportal.core.scope import scope, sees_all_of_customer
 
 from .models import ContractGroupBundle, ContractOption, ContractPlan, TariffPlan
 from .rules import option_applies
@@ -56,6 +56,11 @@ class Matrix:
     rows: list[MatrixRow]
 
 
+def may_read_contracts(actor: Actor) -> bool:
+    """Whether the actor reads contracts at all (policy.py); the contract page is a 403 if not."""
+    return sees_all_of_customer(actor, Contract)
+
+
 def contracts_for(actor: Actor) -> QuerySet[Contract]:
     return scope(actor, Contract).select_related("customer")
 
@@ -68,14 +73,17 @@ def contract_for(actor: Actor, number: str) -> Contract:
     return contract
 
 
+def readable_contract(actor: Actor, number: str | None) -> Contract:
+    """The contract `number` if the actor may read it, else the first of the actor's own
+    customer; or 404 (for staff, who name the contract they read, without a number)."""
+    return _contract(actor, None) if number is None else contract_for(actor, number)
+
+
 def _contract(actor: Actor, contract: Contract | None) -> Contract:
     """The contract asked for if the actor may read it, else the actor's first contract; or 404."""
-    visible = contracts_for(actor)
-    if contract is not None:
-        visible = visible.filter(pk=contract.pk)
-    elif actor.is_staff:
-        raise Http404  # staff name the contract they read; they have none of their own
-    found = visible.first()
+    # Without one, the actor's own customer's: staff see every customer's but have none of their own.
+    asked = Q(pk=contract.pk) if contract is not None else Q(customer=actor.customer)
+    found = contracts_for(actor).filter(asked).first()
     if found is None:
         raise Http404
     return found

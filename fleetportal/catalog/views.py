@@ -23,17 +23,11 @@ TABS = ("plans", "bundles")
 
 
 def _readable_contract(actor: Actor, number: str | None) -> Contract:
-    """403 for who may not read contracts at all, 404 for a contract not theirs."""
-    if not (actor.is_staff or (actor.is_manager and (actor.can("fleet") or actor.can("billing")))):
+    """403 for who may not read contracts at all, 404 for a contract not theirs (staff open one
+    by its number, from the customer's page)."""
+    if not selectors.may_read_contracts(actor):
         raise PermissionDenied
-    if number is not None:
-        return selectors.contract_for(actor, number)
-    if actor.is_staff:
-        raise Http404  # staff open a contract by its number, from the customer's page
-    contract = selectors.contracts_for(actor).first()
-    if contract is None:
-        raise Http404
-    return contract
+    return selectors.readable_contract(actor, number)
 
 
 @require_GET

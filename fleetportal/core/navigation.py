@@ -5,9 +5,11 @@ An app registers its entries in its `AppConfig.ready()`, usually from a small `n
 
     from fleetportal.core.navigation import MANAGER, MenuEntry, Tile, register_menu, register_tile
 
+    from .policy import FLEET  # the app's right, never a bare string
+
     def register() -> None:
-        register_tile(Tile(key="fleet.lines", label=_("Manage SIM cards"), url="fleet_lines", function="fleet"))
-        register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function="fleet"))
+        register_tile(Tile(key="fleet.lines", label=_("Manage SIM cards"), url="fleet_lines", function=FLEET))
+        register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function=FLEET))
 
 The pages ask `tiles_for(actor)` and `menu_for(actor)`: only what this actor may open, in `order`.
 An app that is not installed, or a feature not built yet, registers nothing and so shows nothing:
@@ -51,8 +53,8 @@ class _Entry:
     key: str  # "<app label>.<name>", unique among tiles (or among menu entries)
     label: str | Promise  # a lazy translation
     url: str | None = None  # a URL name without arguments
-    function: str | None = None  # the right it needs: "fleet", "billing", "users", … (or for a member, a
-    # phone-number login function: "usage", "invoices", …)
+    function: str | None = None  # the right it needs, its app's policy constant (FLEET, USERS, …), or
+    # for a member a phone-number login function ("usage", "invoices", …)
     audiences: frozenset[str] = frozenset({MANAGER})
     number_login: bool = False  # shown to a phone-number login too (an entry of its own line)
     order: int = 100

@@ -14,6 +14,10 @@ foreign id is a 404.
   their user, if the rule has one;
 - a phone-number login: only the rows the rule's `number` lookup ties to that number (R-I5);
 - anyone else: nothing.
+
+A rule may narrow that: `customer=None` for the operator's own rows (staff only), `staff=False`
+for rows staff reach only as a member of the customer like anyone else, `keys=False` for rows
+an API key never reads whatever its scopes (a customer's keys are managed by its user managers).
 """
 
 from __future__ import annotations
@@ -35,13 +39,17 @@ CHANGE = "change"
 
 @dataclass(frozen=True)
 class Rule:
-    customer: str  # lookup from the model to its Customer, e.g. "customer" or "line__customer"
+    # Lookup from the model to its Customer, e.g. "customer" or "line__customer"; None for the
+    # operator's own rows (the back office's), which only staff read.
+    customer: str | None
     rights: tuple[str, ...]  # functions (F-09) that see every row of the customer
     own: str | None = None  # lookup to the User a member sees their own rows by
     number: str | None = None  # lookup to the E.164 number a phone-number login sees
     number_also: Q | None = None  # what else a phone-number login's rows must match
     # Rows a customer sees that belong to no customer (e.g. the operator's blank SIM stock).
     shared: Q | None = None
+    staff: bool = True  # operator staff see every row (False: only what their membership gives)
+    keys: bool = True  # API keys read the rows by their scopes (False: logins only)
 
 
 _rules: dict[type[models.Model], Rule] = {}
@@ -70,11 +78,11 @@ def has_right(actor: Actor, rights: tuple[str, ...], action: str = VIEW) -> bool
 def scope(actor: Actor, rows: type[M] | QuerySet[M], action: str = VIEW) -> QuerySet[M]:
     """`rows` narrowed to what `actor` may see (or, with action="change", change)."""
     queryset: QuerySet[M] = rows.objects.all() if isinstance(rows, type) else rows  # type: ignore[attr-defined]
-    if actor.is_staff:
-        return queryset
     rule = rule_for(queryset.model)
+    if actor.is_staff and rule.staff:
+        return queryset
     customer = actor.customer
-    if customer is None:
+    if customer is None or rule.customer is None or (actor.api_key is not None and not rule.keys):
         return queryset.none()
     mine = Q(**{rule.customer: customer})
     if rule.shared is not None:
@@ -93,4 +101,9 @@ def scope(actor: Actor, rows: type[M] | QuerySet[M], action: str = VIEW) -> Quer
 
 def sees_all_of_customer(actor: Actor, model: type[models.Model], action: str = VIEW) -> bool:
     """Whether `scope` gives the actor every row of its customer (not only its own)."""
-    return actor.is_staff or has_right(actor, rule_for(model).rights, action)
+    rule = rule_for(model)
+    if actor.is_staff and rule.staff:
+        return True
+    if rule.customer is None or (actor.api_key is not None and not rule.keys):
+        return False
+    return has_right(actor, rule.rights, action)

@@ -24,6 +24,7 @@ from huey.contrib.djhuey import HUEY
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
+from fleetportal.core.scope import CHANGE, scope
 
 from .models import ImportJob
 
@@ -236,11 +237,9 @@ def split_list(text: str) -> list[str]:
 
 
 def import_jobs_for(actor: Actor) -> QuerySet[ImportJob]:
-    """The imports of the actor's customer, newest first: managers with the fleet function."""
-    customer = actor.customer
-    if customer is None or not actor.can("fleet"):
-        return ImportJob.objects.none()
-    return ImportJob.objects.filter(customer=customer).select_related("created_by")
+    """The imports of the actor's customer, newest first: managers with the fleet function
+    (policy.py; "change": the right itself, not the read scope)."""
+    return scope(actor, ImportJob, CHANGE).select_related("created_by")
 
 
 def import_job_for(actor: Actor, job_id: int) -> ImportJob:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.navigation import MEMBER, MenuEntry, Tile, register_menu, register_tile
 
+from .policy import FLEET
 from .views.member import my_lines
 
 
@@ -17,7 +18,7 @@ def register() -> None:
             label=_("Manage SIM cards"),
             text=_("Add, activate, swap, suspend and stop SIM cards."),
             url="fleet_lines",
-            function="fleet",
+            function=FLEET,
             order=10,
         )
     )
@@ -33,4 +34,4 @@ def register() -> None:
             order=10,
         )
     )
-    register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function="fleet", order=30))
+    register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function=FLEET, order=30))

@@ -1,14 +1,16 @@
 """Who may see and change the fleet's rows (F-09, R-I5): registered with the kernel's `scope`.
 
 Managers with the fleet right (and keys with the fleet or read scope) see their customer's
-whole fleet; members their own lines; a phone-number login its own number's live line."""
+whole fleet; members their own lines; a phone-number login its own number's live line. CSV
+imports are for those who change the fleet: its managers with the fleet right (and keys with the
+fleet scope), read with action="change"; staff only as such a manager."""
 
 from django.db.models import Q
 
 from fleetportal.accounts.models import Function
 from fleetportal.core import scope
 
-from .models import Line, ScheduledChange, SimCard, Tag
+from .models import ImportJob, Line, ScheduledChange, SimCard, Tag
 
 FLEET = Function.FLEET
 RIGHTS = (FLEET,)
@@ -29,3 +31,4 @@ def register() -> None:
     scope.register(SimCard, scope.Rule(customer="customer", rights=RIGHTS, shared=Q(customer=None)))
     scope.register(Tag, scope.Rule(customer="customer", rights=RIGHTS))
     scope.register(ScheduledChange, scope.Rule(customer="line__customer", rights=RIGHTS))
+    scope.register(ImportJob, scope.Rule(customer="customer", rights=RIGHTS, staff=False))

@@ -6,6 +6,9 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self) -> None:
+        from . import policy
         from .delivery import register_channel
+
+        policy.register()
 
         register_channel()

@@ -103,6 +103,31 @@ def test_revoke_is_audited_once_and_refuses_other_customers(holder, other_holder
     assert AuditEvent.objects.filter(action="api_key.revoked").count() == 1
 
 
+@pytest.mark.spec("F-91", "S1", "S2")
+def test_keys_are_read_by_the_customers_user_managers_only(
+    holder, manager, member, billing_manager, other_holder, new_key
+):
+    """`api_keys_for` through `scope`: not by a key (even with the users scope), not by staff
+    but as a manager of the customer, and then that customer's keys only."""
+    from fleetportal.accounts.models import Role
+    from fleetportal.accounts.selectors import api_keys_for
+    from fleetportal.core.actor import Actor
+    from fleetportal.core.tests.factories import MembershipFactory, StaffFactory
+
+    mine, _ = new_key(holder)
+    theirs, _ = new_key(other_holder)
+    for user in (holder, manager):
+        assert list(api_keys_for(make_actor(user))) == [mine]
+    for user in (member, billing_manager):
+        assert not api_keys_for(make_actor(user)).exists()
+    key_actor = Actor(user=None, channel="api", api_key=mine)
+    assert not api_keys_for(key_actor).exists()
+    staff = StaffFactory.create()
+    assert not api_keys_for(make_actor(staff)).exists()
+    MembershipFactory.create(user=staff, customer=other_holder.memberships.get().customer, role=Role.MANAGER)
+    assert list(api_keys_for(make_actor(staff))) == [theirs]
+
+
 # --- the page -----------------------------------------------------------------------------------
 
 

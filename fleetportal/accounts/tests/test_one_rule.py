@@ -16,8 +16,9 @@ import fleetportal
 from fleetportal.accounts import actions, selectors
 from fleetportal.accounts.forms import InviteForm, model_limit
 from fleetportal.accounts.models import Membership, Role, User
+from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import AuditEvent
+from fleetportal.core.models import AuditEvent, Channel
 from fleetportal.notifications.models import OutboxMessage
 
 INVITE_PAGE = "/users/invite/"
@@ -103,6 +104,62 @@ def test_a_too_long_description_on_the_page_gets_the_actions_message(client: Cli
     assert _page_errors(client, {**GOOD, "description": "d" * 201}) == {
         "description": ["Enter at most 200 characters."]
     }
+
+
+# --- a login's language: accepting the invitation, one's profile -------------------------------------
+
+BAD_LANGUAGES = pytest.mark.parametrize("language", ["xx", "EN", "nl-be"])
+
+
+@pytest.mark.spec("F-03", "F-80", "R3")
+@BAD_LANGUAGES
+def test_accepting_an_invitation_refuses_a_bad_language_with_the_actions_message(
+    invited: Membership, invitation_link, language: str
+) -> None:
+    link = invitation_link(invited)
+    accept = {
+        "first_name": "Nora",
+        "last_name": "New",
+        "phone": "0470 12 34 56",
+        "password1": "Tq8-zr5w-Lk3-pX",
+        "password2": "Tq8-zr5w-Lk3-pX",
+    }
+    with pytest.raises(ActionError) as refused:
+        actions.invitation_accept(
+            actor=Actor(user=None, channel=Channel.WEB),
+            token=link.split("/")[2],
+            first_name=accept["first_name"],
+            last_name=accept["last_name"],
+            phone="+32470123456",
+            password=accept["password1"],
+            language=language,
+        )
+    assert refused.value.field == "language"
+
+    page = Client().post(link, {**accept, "language": language})
+    assert page.status_code == 200, "the page accepted a bad language"
+    assert dict(page.context["form"].errors) == {"language": [str(refused.value.message)]}
+    invited.refresh_from_db()
+    assert invited.status == Membership.Status.INVITED and invited.user.language != language
+
+
+@pytest.mark.spec("F-80", "R3")
+@BAD_LANGUAGES
+def test_the_profile_refuses_a_bad_language_with_the_actions_message(
+    client: Client, login, reauthenticate, manager: User, actor_for, language: str
+) -> None:
+    with pytest.raises(ActionError) as refused:
+        actions.user_update_profile(actor=actor_for(manager), user=manager, language=language)
+    assert refused.value.field == "language"
+
+    login(client, manager)
+    reauthenticate(client)
+    page = client.post("/profile/", {"language": language, "phone": ""})
+    assert page.status_code == 200, "the page accepted a bad language"
+    assert dict(page.context["form"].errors) == {"language": [str(refused.value.message)]}
+    manager.refresh_from_db()
+    assert manager.language != language
+    assert not AuditEvent.objects.filter(action="profile.changed").exists()
 
 
 # --- the forced password change at login (R-I4) -------------------------------------------------------

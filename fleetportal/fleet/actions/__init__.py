@@ -1,7 +1,7 @@
 """Every change to SIM cards and lines (SPEC F-21..F-30), for pages, the API and jobs alike.
 
 Each action is keyword-only, takes the acting `Actor`, checks rights (managers with the fleet
-function of the line's customer, API keys with the "fleet" scope, operator staff), runs in one
+function of the line's customer, API keys with the fleet scope, operator staff), runs in one
 transaction, writes its audit events and queues provisioning requests and e-mails in that
 transaction. A broken rule raises `ActionError` naming the field; nothing is changed then.
 """

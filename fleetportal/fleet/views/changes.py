@@ -29,6 +29,7 @@ from fleetportal.core.views import form_error
 from .. import actions, selectors
 from ..actions.common import date_label
 from ..forms import ActivateForm, StopForm, SwapForm, SwitchForm, TagsForm
+from ..policy import FLEET
 from .selection import EmptySelection, Selection, next_url, posted_version, read_selection
 
 SelectionView = Callable[..., HttpResponse]
@@ -78,7 +79,7 @@ def render_change(
     )
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_activate(request: LoggedInRequest, selection: Selection) -> HttpResponse:
@@ -135,7 +136,7 @@ def _switch_view(
     return render_change(request, selection, form, title=title, intro=intro, confirm=title)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_suspend(request: LoggedInRequest, selection: Selection) -> HttpResponse:
@@ -155,7 +156,7 @@ def fleet_suspend(request: LoggedInRequest, selection: Selection) -> HttpRespons
     )
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_reactivate(request: LoggedInRequest, selection: Selection) -> HttpResponse:
@@ -177,7 +178,7 @@ def fleet_reactivate(request: LoggedInRequest, selection: Selection) -> HttpResp
     )
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_tags(request: LoggedInRequest, selection: Selection) -> HttpResponse:
@@ -220,7 +221,7 @@ def _line_page(line_id: int, tab: str = "more") -> str:
     return f"{reverse('fleet_line', args=[line_id])}?tab={tab}"
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_swap(request: LoggedInRequest, line_id: int) -> HttpResponse:
     """Replace the SIM card of a line (F-24)."""
@@ -242,7 +243,7 @@ def fleet_swap(request: LoggedInRequest, line_id: int) -> HttpResponse:
     return render(request, "fleet/swap.html", {"line": line, "form": form})
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_stop(request: LoggedInRequest, line_id: int) -> HttpResponse:
     """End a number on a date or hand it over to the employee privately (F-26)."""
@@ -272,7 +273,7 @@ def fleet_stop(request: LoggedInRequest, line_id: int) -> HttpResponse:
     return render(request, "fleet/stop.html", {"line": line, "form": form})
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_POST
 def fleet_change_cancel(request: LoggedInRequest, line_id: int, change_id: int) -> HttpResponse:
     """Cancel a planned change while it is not due (F-22 "cancellable until then")."""

@@ -25,13 +25,14 @@ from ..actions.imports import import_job_apply, import_job_create
 from ..exports import lines_export
 from ..imports import COLUMNS, MAX_BYTES, import_job_for, import_jobs_for, parse_csv, rows_done, template_csv
 from ..models import ImportJob
+from ..policy import FLEET
 from ..tasks import import_lines
 from .selection import filter_form
 
 PREVIEW_PAGE = 100
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_GET
 def fleet_export(request: LoggedInRequest) -> HttpResponse:
     """The overview's current filter and sort (the same query string) as .xlsx or CSV."""
@@ -44,7 +45,7 @@ def fleet_export(request: LoggedInRequest) -> HttpResponse:
     return response  # type: ignore[return-value]  # guards are typed for HttpResponse; they pass this one through
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_GET
 def fleet_import_template(request: LoggedInRequest) -> HttpResponse:
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
@@ -60,7 +61,7 @@ class UploadForm(forms.Form):
     )
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_import(request: LoggedInRequest) -> HttpResponse:
     actor = request.actor
@@ -111,7 +112,7 @@ def _preview(job: ImportJob, page_number: Any, errors_only: bool) -> Any:
     return Paginator(rows, PREVIEW_PAGE).get_page(page_number)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_GET
 def fleet_import_job(request: LoggedInRequest, job_id: int) -> HttpResponse:
     job = import_job_for(request.actor, job_id)
@@ -129,7 +130,7 @@ def fleet_import_job(request: LoggedInRequest, job_id: int) -> HttpResponse:
     return render(request, "fleet/import_job.html", context)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_GET
 def fleet_import_progress(request: LoggedInRequest, job_id: int) -> HttpResponse:
     """Polled by htmx every second while the job runs; once it ended, the page reloads."""
@@ -141,7 +142,7 @@ def fleet_import_progress(request: LoggedInRequest, job_id: int) -> HttpResponse
     return response
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_POST
 def fleet_import_apply(request: LoggedInRequest, job_id: int) -> HttpResponse:
     job = import_job_for(request.actor, job_id)

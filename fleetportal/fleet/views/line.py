@@ -30,6 +30,7 @@ from ..actions import TooManyResends, esim_resend_activation, line_update_detail
 from ..actions.details import ADDRESS_FIELDS, PERSONAL_FIELDS
 from ..forms import AddressForm, EsimResendForm, UserDetailsForm
 from ..models import Line, SimCard
+from ..policy import FLEET
 from .selection import posted_version
 
 TABS = [
@@ -67,7 +68,7 @@ def _esim_resendable(line: Line) -> bool:
     return line.sim is not None and line.sim.kind == SimCard.Kind.ESIM and line.status != Line.Status.STOPPED
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
     actor = request.actor
@@ -99,7 +100,7 @@ def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
     return render(request, "fleet/line.html", context)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_esim_resend(request: LoggedInRequest, line_id: int) -> HttpResponse:
     """Send an eSIM's activation e-mail again (F-23). The details tab posts here; a refusal

@@ -16,6 +16,7 @@ from fleetportal.core.http import LoggedInRequest
 
 from .. import selectors
 from ..actions import provisioning_retry
+from ..policy import FLEET
 
 
 def _back(request: LoggedInRequest) -> str:
@@ -27,7 +28,7 @@ def _back(request: LoggedInRequest) -> str:
 
 
 @require_POST
-@manager_required("fleet", staff=True)
+@manager_required(FLEET, staff=True)
 def network_retry(request: LoggedInRequest, line_id: int) -> HttpResponse:
     line = selectors.line_for(request.actor, line_id)
     try:

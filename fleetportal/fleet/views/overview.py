@@ -22,6 +22,7 @@ from fleetportal.core.phones import display
 from .. import selectors
 from ..forms import SORTS
 from ..models import Line
+from ..policy import FLEET
 from .selection import EmptySelection, filter_fields, filter_form, read_selection
 
 PAGE_SIZE = 50
@@ -72,7 +73,7 @@ def _rows(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_GET
 def fleet_lines(request: LoggedInRequest) -> HttpResponse:
     actor = request.actor
@@ -102,7 +103,7 @@ def fleet_lines(request: LoggedInRequest) -> HttpResponse:
     return render(request, "fleet/_lines_results.html" if partial else "fleet/lines.html", context)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_POST
 def fleet_pick(request: LoggedInRequest) -> HttpResponse:
     """The one-line actions of the action bar (Manage SIM, Replace SIM, Stop number) open that

@@ -42,6 +42,7 @@ from ..actions import (
 from ..actions.common import date_label
 from ..forms import BillingChangeForm, OptionsChangeForm, PlanChoiceForm
 from ..models import Line, LineOption
+from ..policy import FLEET
 from .changes import with_selection
 from .selection import PREVIEW, Selection, next_url, posted_version
 
@@ -174,7 +175,7 @@ OPTIONS_FLOW = Flow(
 )
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_plan_change(request: LoggedInRequest, selection: Selection) -> HttpResponse:
@@ -185,7 +186,7 @@ def fleet_plan_change(request: LoggedInRequest, selection: Selection) -> HttpRes
     return _review_page(request, selection, form, PLAN_FLOW)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_options_change(request: LoggedInRequest, selection: Selection) -> HttpResponse:
@@ -198,7 +199,7 @@ def fleet_options_change(request: LoggedInRequest, selection: Selection) -> Http
     return _review_page(request, selection, form, OPTIONS_FLOW)
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_line_billing(request: LoggedInRequest, line_id: int) -> HttpResponse:
     """Billing account and split-bill profile of a line (F-30)."""

@@ -40,6 +40,7 @@ from ..forms import (
     UserDetailsForm,
 )
 from ..models import Line
+from ..policy import FLEET
 
 SESSION_KEY = "fleet_add_wizard"
 FREE_NUMBERS_SHOWN = 10
@@ -270,7 +271,7 @@ def _finish(request: LoggedInRequest, state: dict[str, Any]) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
 
 
-@manager_required("fleet")
+@manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def fleet_add(request: LoggedInRequest) -> HttpResponse:
     """GET starts afresh; every POST says where to go: next, back, goto=<step>, refresh, add."""
