@@ -4,6 +4,7 @@ with the page size (QUALITY P1)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -153,6 +154,27 @@ def test_rows_show_the_plan_account_options_and_network_state(
     assert '<span class="badge line-active">ACTIVE</span>' in page
     assert f'href="/fleet/lines/{line.pk}/?tab=products">See options</a> <small class="muted">(2)</small>' in page
     assert "Pending in network" in page
+
+
+@pytest.mark.spec("R4")
+def test_the_network_column_shows_every_lines_state_as_its_page_does(
+    manager_client: Client, make_line: Callable[..., Line]
+) -> None:
+    """Up to date, pending or failed with a retry: the overview's cell says what the line page says."""
+    lines = {
+        state: make_line(msisdn=f"+3247000020{n}", network_state=state) for n, state in enumerate(Line.NetworkState)
+    }
+    page = manager_client.get("/fleet/lines/").content.decode()
+    for state, line in lines.items():
+        row = re.search(rf'<tr>\s*<td><input type="checkbox" name="line" value="{line.pk}".*?</tr>', page, re.S)
+        assert row, f"no row for the {state} line"
+        badge = f'<span class="network-state network-{state}"'
+        label = str(Line.NetworkState(state).label)
+        assert badge in row.group() and label in row.group(), f"the {state} line's network cell: {row.group()}"
+        line_page = manager_client.get(f"/fleet/lines/{line.pk}/").content.decode()
+        assert badge in line_page and label in line_page
+        retry = f'formaction="/network/lines/{line.pk}/retry/"'
+        assert (retry in row.group()) == (state == Line.NetworkState.FAILED)
 
 
 @pytest.mark.spec("P1")
