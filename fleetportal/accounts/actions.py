@@ -73,7 +73,7 @@ def _send_invitation(actor: Actor, membership: Membership) -> Invitation:
         template="accounts/email/invitation",
         context={
             "customer": membership.customer.name,
-            "role": membership.get_role_display(),
+            "role": Role(membership.role).label,  # lazy: in the invitee's language
             "inviter": actor.user.get_full_name() if actor.user else membership.customer.name,
             "link": f"{settings.PORTAL_BASE_URL}/invite/{token}/",
             "days": settings.INVITATION_TTL.days,

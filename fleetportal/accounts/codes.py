@@ -124,7 +124,8 @@ def issue_code(request: CodeRequest, *, deliver: bool = True) -> OneTimeCode:
         )
         if not deliver:
             return row
-        context = {"code": code, "purpose": row.get_purpose_display(), "minutes": 5}
+        # The lazy label: rendered in the recipient's language, not the asking page's.
+        context = {"code": code, "purpose": OneTimeCode.Purpose(row.purpose).label, "minutes": 5}
         if request.channel == OneTimeCode.Channel.SMS:
             outbox.send_sms(
                 to=request.target,
