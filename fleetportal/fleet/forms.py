@@ -26,6 +26,7 @@ from fleetportal.core.views import form_error
 
 from .actions.details import clean_detail
 from .actions.lines import PortIn, port_in_problems, require_options_apply
+from .actions.sims import esim_resend_address
 from .iccid import is_valid_iccid, normalize_iccid
 from .models import Line, Tag
 
@@ -403,13 +404,22 @@ class SwapForm(forms.Form):
 
 
 class EsimResendForm(forms.Form):
-    """Resend an eSIM's activation e-mail (F-23); empty: to the line's user, as the first one."""
+    """Resend an eSIM's activation e-mail (F-23); empty: to the line's user, as the first one.
+    The address is checked by the action's rule (`esim_resend_address`), with its message."""
 
-    email = forms.EmailField(
+    email = line_text(
+        "email",
         label=_("Send to (optional)"),
         required=False,
         help_text=_("Leave empty to send it to the user's e-mail address."),
+        widget=forms.EmailInput,
     )
+
+    def clean_email(self) -> str:
+        try:
+            return esim_resend_address(self.cleaned_data["email"])
+        except ActionError as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from exc
 
 
 class SwitchForm(forms.Form):

@@ -23,8 +23,8 @@ from fleetportal.core.models import Channel, Customer
 from fleetportal.core.phones import display
 from fleetportal.fleet.events import OF_AUDIT_ACTION
 from fleetportal.fleet.models import Line
+from fleetportal.fleet.policy import FLEET
 
-FLEET = "fleet"
 # Statuses in which the network knows the line, so a change must reach it (F-94).
 IN_NETWORK = (Line.Status.ACTIVE, Line.Status.SUSPENDED, Line.Status.PORTING)
 LIVE = (Line.Status.PENDING, Line.Status.PORTING, Line.Status.ACTIVE, Line.Status.SUSPENDED)

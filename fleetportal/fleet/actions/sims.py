@@ -24,6 +24,7 @@ from fleetportal.notifications.models import OutboxMessage
 
 from ..provisioning import request_provisioning
 from .common import IN_NETWORK, LIVE, audit_line, bump, lock_lines, number_label, require_fleet, require_status
+from .details import text_limit
 
 ESIM_RESENT = "line.esim_resent"
 # Enough for a typo'd address or a lost mail; more is a loop or someone mailing PUKs around.
@@ -99,6 +100,22 @@ def sim_swap(*, actor: Actor, line: Line, new_iccid: str, version: int | None = 
     return locked
 
 
+def esim_resend_address(email: str) -> str:
+    """The address an eSIM's activation e-mail is sent again to, trimmed and checked (a valid
+    address, no longer than a line's); empty: the line's user's. The one rule of the action, the
+    Manage SIM page's form and the API."""
+    email = email.strip()
+    limit = text_limit("email")
+    if len(email) > limit:
+        raise ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field="email")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ActionError(_("Enter a valid e-mail address."), field="email") from exc
+    return email
+
+
 @transaction.atomic
 def esim_resend_activation(*, actor: Actor, line: Line, email: str = "") -> OutboxMessage:
     """Send an eSIM's activation e-mail (LPA code, QR code, PIN and PUK) again (F-23), to
@@ -108,12 +125,7 @@ def esim_resend_activation(*, actor: Actor, line: Line, email: str = "") -> Outb
     cannot all pass the limit.
     """
     require_fleet(actor, line.customer_id)
-    email = email.strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise ActionError(_("Enter a valid e-mail address."), field="email") from exc
+    email = esim_resend_address(email)
     (locked,) = lock_lines([line], {}, related=("sim",))
     sim = locked.sim
     if sim is None or sim.kind != SimCard.Kind.ESIM:

@@ -134,7 +134,7 @@ def test_the_page_resends_and_shows_refusals_on_the_form(
     assert sent.redirect_chain[-1][0] == f"/fleet/lines/{esim_line.pk}/?tab=details"
     assert "The activation e-mail was sent to jan@example.com." in messages_of(sent)
     bad = manager_client.post(url, {"email": "nope"})
-    assert bad.status_code == 200 and "Enter a valid email address." in bad.content.decode()
+    assert bad.status_code == 200 and "Enter a valid e-mail address." in bad.content.decode()
     for _ in range(ESIM_RESENDS_PER_HOUR - 1):
         manager_client.post(url, {"email": "new@example.com"})
     too_many = manager_client.post(url, {"email": ""})
@@ -176,6 +176,29 @@ def test_the_api_resends_refuses_and_limits(fleet_client: ApiClient, esim_line: 
     limited = fleet_client.send("post", path, {})
     assert limited.status_code == 429 and limited.json()["code"] == "too_many"
     assert mails() == ESIM_RESENDS_PER_HOUR
+
+
+@pytest.mark.spec("F-23", "R3")
+@pytest.mark.parametrize("email", ["nope", "a@b", "jan peeters@example.com", "jan@example..com", "x" * 250 + "@ex.be"])
+def test_a_bad_address_gets_the_actions_message_on_the_page_and_in_the_api(
+    manager_actor: Actor, manager_client: Client, fleet_client: ApiClient, esim_line: Line, email: str
+) -> None:
+    """The form once had Django's own e-mail field: "Enter a valid email address." on the page,
+    "Enter a valid e-mail address." from the action and the API."""
+    with pytest.raises(ActionError) as refused:
+        esim_resend_activation(actor=manager_actor, line=esim_line, email=email)
+    assert refused.value.field == "email"
+    message = str(refused.value.message)
+
+    page = manager_client.post(f"/fleet/lines/{esim_line.pk}/esim/resend/", {"email": email})
+    assert page.status_code == 200, "the page accepted a bad address"
+    assert dict(page.context["form"].errors) == {"email": [message]}
+
+    if len(email) <= Line._meta.get_field("email").max_length:  # type: ignore[operator]
+        answer = fleet_client.send("post", f"{API}/lines/{esim_line.pk}/esim/resend", {"email": email})
+        assert answer.status_code == 400, answer.content
+        assert (answer.json()["field"], answer.json()["detail"]) == ("email", message)
+    assert mails() == 0
 
 
 @pytest.mark.spec("S1", "S2")
