@@ -8,11 +8,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +23,25 @@ from .models import OneTimeCode, User
 
 
 class TooManyCodes(Exception):
-    """Over a resend limit: pages answer with a 429 'too many' page, the API with 429."""
+    """Over a resend limit: pages answer with a 429 'too many' page, the API with 429.
+
+    `retry_at` is when the limits let a new code through; `recent` says that only the
+    one-a-minute rule holds it up (a code of this purpose was sent less than a minute ago)."""
 
     message = _("Too many codes were requested. Wait a few minutes before asking for a new one.")
+
+    def __init__(self, retry_at: datetime | None = None, *, recent: bool = False) -> None:
+        super().__init__()
+        self.retry_at = retry_at
+        self.recent = recent
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Until when the limits refuse a new code, and whether only the one-a-minute rule does."""
+
+    until: datetime
+    recent: bool
 
 
 def new_flow_id() -> str:
@@ -56,29 +72,50 @@ def _serialise(*subjects: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _check_limits(*, purpose: str, target: str, user: User | None, customer: Customer | None, ip: str | None) -> None:
+def _free_at(codes: QuerySet[OneTimeCode], limit: int, window: timedelta) -> datetime | None:
+    """When `codes` (those of one window) fall below `limit` again; None when they are below it.
+    With n >= limit codes in the window, the limit-th newest is the one whose ageing out frees it."""
+    times = list(codes.order_by("-created_at").values_list("created_at", flat=True)[limit - 1 : limit])
+    return times[0] + window if times else None
+
+
+def _wait(*, purpose: str, target: str, user: User | None, customer: Customer | None, ip: str | None) -> Wait | None:
     """One code a minute per flow purpose (a reset code does not hold up the login code that
     follows it), five an hour per number or account whatever the purpose, and caps per IP
-    address and per customer. Call it inside the transaction that inserts the code."""
+    address and per customer: None when a new code may go out now."""
+    now = timezone.now()
+    hour, minute = timedelta(hours=1), timedelta(minutes=1)
+    recent = OneTimeCode.objects.filter(created_at__gt=now - hour)
+    per_minute: list[datetime | None] = []
+    others: list[datetime | None] = []
+    for subject in [Q(target=target)] + ([Q(user=user)] if user is not None else []):
+        mine = recent.filter(subject)
+        per_minute.append(
+            _free_at(mine.filter(purpose=purpose, created_at__gt=now - minute), settings.OTP_PER_MINUTE, minute)
+        )
+        others.append(_free_at(mine, settings.OTP_PER_HOUR, hour))
+    if ip:
+        others.append(_free_at(recent.filter(ip_address=ip), settings.OTP_PER_IP_PER_HOUR, hour))
+    if customer is not None:
+        others.append(_free_at(recent.filter(customer=customer), settings.OTP_PER_CUSTOMER_PER_HOUR, hour))
+    minute_until = max((t for t in per_minute if t is not None), default=None)
+    other_until = max((t for t in others if t is not None), default=None)
+    if other_until is not None:
+        return Wait(until=max(other_until, minute_until or other_until), recent=False)
+    return Wait(until=minute_until, recent=True) if minute_until is not None else None
+
+
+def _check_limits(*, purpose: str, target: str, user: User | None, customer: Customer | None, ip: str | None) -> None:
+    """Refuse a code over the limits (see `_wait`). Call it inside the transaction that inserts
+    the code."""
     subjects = [f"target:{target}"]
     subjects += [f"user:{user.pk}"] if user is not None else []
     subjects += [f"customer:{customer.pk}"] if customer is not None else []
     subjects += [f"ip:{ip}"] if ip else []
     _serialise(*subjects)
-    now = timezone.now()
-    recent = OneTimeCode.objects.filter(created_at__gte=now - timedelta(hours=1))
-    minute_ago = now - timedelta(minutes=1)
-    per_subject = [Q(target=target)] + ([Q(user=user)] if user is not None else [])
-    for subject in per_subject:
-        mine = recent.filter(subject)
-        if mine.filter(purpose=purpose, created_at__gte=minute_ago).count() >= settings.OTP_PER_MINUTE:
-            raise TooManyCodes
-        if mine.count() >= settings.OTP_PER_HOUR:
-            raise TooManyCodes
-    if ip and recent.filter(ip_address=ip).count() >= settings.OTP_PER_IP_PER_HOUR:
-        raise TooManyCodes
-    if customer is not None and recent.filter(customer=customer).count() >= settings.OTP_PER_CUSTOMER_PER_HOUR:
-        raise TooManyCodes
+    wait = _wait(purpose=purpose, target=target, user=user, customer=customer, ip=ip)
+    if wait is not None:
+        raise TooManyCodes(wait.until, recent=wait.recent)
 
 
 @dataclass(frozen=True)
@@ -143,6 +180,36 @@ def issue_code(request: CodeRequest, *, deliver: bool = True) -> OneTimeCode:
                 customer=request.customer,
             )
         return row
+
+
+def next_code_at(request: CodeRequest) -> Wait | None:
+    """When the limits let the next code of `request` through; None: now. For the page that
+    shows when a new code can be asked (the limit itself is checked by `issue_code`)."""
+    return _wait(
+        purpose=request.purpose,
+        target=request.target,
+        user=request.user,
+        customer=request.customer,
+        ip=request.ip_address,
+    )
+
+
+def live_code(*, flow_id: str, purpose: str) -> OneTimeCode | None:
+    """The flow's code that `verify_code` would compare, if any: unused, not expired, tries left.
+    Only the newest code of a flow is ever live (`issue_code` ends the earlier ones)."""
+    if not flow_id:
+        return None
+    return (
+        OneTimeCode.objects.filter(
+            flow_id=flow_id,
+            purpose=purpose,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            attempts__lt=settings.OTP_MAX_ATTEMPTS,
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def verify_code(*, flow_id: str, purpose: str, code: str) -> OneTimeCode | None:

@@ -7,8 +7,9 @@ owing a code; the access gate keeps it on the code page until the code is given.
 
 from __future__ import annotations
 
+import contextlib
+
 from allauth.mfa.models import Authenticator
-from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +17,7 @@ from django.utils.http import urlencode
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel
 
+from . import code_pages
 from . import session as keys
 from .actions import audit_identity
 from .codes import CodeRequest, TooManyCodes, issue_code, new_flow_id
@@ -39,22 +41,27 @@ def code_url(next_url: str | None) -> str:
 
 
 def send_login_code(request: HttpRequest, user: User) -> None:
-    """Send (or resend) the code; raises TooManyCodes over the limits."""
+    """Send (or resend) the code; raises TooManyCodes over the limits. Either way the code page
+    learns what happened (code_pages: a refusal leaves this page without a code of its own)."""
     membership = current_membership(user, None)
     flow_id = request.session.get(keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS)) or new_flow_id()
     request.session[keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS)] = flow_id
-    issue_code(
-        CodeRequest(
-            purpose=OneTimeCode.Purpose.LOGIN_SMS,
-            channel=OneTimeCode.Channel.SMS,
-            target=user.phone.as_e164,
-            flow_id=flow_id,
-            language=user.language or (membership.customer.language if membership else "en"),
-            user=user,
-            customer=membership.customer if membership else None,
-            ip_address=keys.client_ip(request),
-        )
+    code_request = CodeRequest(
+        purpose=OneTimeCode.Purpose.LOGIN_SMS,
+        channel=OneTimeCode.Channel.SMS,
+        target=user.phone.as_e164,
+        flow_id=flow_id,
+        language=user.language or (membership.customer.language if membership else "en"),
+        user=user,
+        customer=membership.customer if membership else None,
+        ip_address=keys.client_ip(request),
     )
+    try:
+        issue_code(code_request)
+    except TooManyCodes as exc:
+        code_pages.remember_refused(request.session, OneTimeCode.Purpose.LOGIN_SMS, exc)
+        raise
+    code_pages.remember_sent(request.session, code_request)
     audit_identity(
         actor=Actor(user=user, channel=Channel.WEB, ip_address=keys.client_ip(request)),
         action="code.sent",
@@ -69,7 +76,5 @@ def begin(request: HttpRequest, user: User) -> None:
     if not needs_sms_code(user):
         return
     request.session[keys.SMS_PENDING] = True
-    try:
+    with contextlib.suppress(TooManyCodes):  # the code page says why there is no code, and until when
         send_login_code(request, user)
-    except TooManyCodes as exc:
-        messages.warning(request, str(exc.message))

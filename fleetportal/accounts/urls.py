@@ -13,6 +13,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/language/", views.set_language, name="set_language"),
     path("login/code/", views_login.sms_code, name="login_sms_code"),
+    # under /login/code/: open to a session that still owes its SMS code (the access gate)
+    path("login/code/wait/<str:purpose>/", views_login.code_wait, name="code_wait"),
     path("login/phone/", views_login.phone_login, name="phone_login"),
     path("login/claim/", views_login.claim, name="claim"),
     path("login/claim/code/", views_login.claim_code, name="claim_code"),

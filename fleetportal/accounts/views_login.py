@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
@@ -19,7 +19,7 @@ from fleetportal.core.models import Channel, Contract
 from fleetportal.core.phones import display
 from fleetportal.core.views import form_error, too_many
 
-from . import actions, second_factor
+from . import actions, code_pages, second_factor
 from . import session as keys
 from .codes import CodeRequest, TooManyCodes, issue_code, new_flow_id, verify_code
 from .forms import (
@@ -59,13 +59,15 @@ def sms_code(request: PortalRequest) -> HttpResponse:
         return redirect("home")
     user = request.user
     form = SmsCodeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and "resend" in request.POST:
         try:
             second_factor.send_login_code(request, user)
-        except TooManyCodes as exc:
-            return too_many(request, str(exc.message))
-        messages.info(request, _("A new code was sent."))
-        return redirect(second_factor.code_url(_safe_next(request)))
+        except TooManyCodes:
+            form, status = SmsCodeForm(), 429  # the page says until when (code_pages)
+        else:
+            messages.info(request, _("A new code was sent."))
+            return redirect(second_factor.code_url(_safe_next(request)))
     if request.method == "POST" and form.is_valid():
         flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.LOGIN_SMS), "")
         if verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.LOGIN_SMS, code=form.cleaned_data["code"]):
@@ -78,7 +80,23 @@ def sms_code(request: PortalRequest) -> HttpResponse:
             return redirect(_safe_next(request) or "home")
         actions.audit_identity(actor=_actor(request, user), action="login.second_factor_failed", user=user)
         form.add_error("code", _("This code is wrong or no longer valid."))
-    return render(request, "accounts/sms_code.html", {"form": form, "phone": display(user.phone.as_e164)})
+    state = code_pages.state_for(request.session, OneTimeCode.Purpose.LOGIN_SMS, next_url=_safe_next(request))
+    return render(
+        request,
+        "accounts/sms_code.html",
+        {"form": form, "phone": display(user.phone.as_e164), "state": state},
+        status=status,
+    )
+
+
+@require_GET
+def code_wait(request: PortalRequest, purpose: str) -> HttpResponse:
+    """The countdown of a code page, asked again by htmx until a new code can be asked; then
+    the "send a new code" button (code_pages). It reads only this session."""
+    if purpose not in code_pages.RESEND:
+        raise Http404
+    state = code_pages.state_for(request.session, purpose, next_url=_safe_next(request), with_code=False)
+    return render(request, "accounts/_resend.html", {"state": state, "polled": True})
 
 
 def _phone_login_user(e164: str) -> User | None:
@@ -96,7 +114,6 @@ def phone_login(request: PortalRequest) -> HttpResponse:
     """Login by phone number and SMS code (F-08): number → ask for the SMS → code."""
     step = request.POST.get("step", "number") if request.method == "POST" else "number"
     number = request.session.get("fp_phone_login_number")
-    context: dict = {}
     if step == "number":
         number_form = PhoneLoginNumberForm(request.POST or None)
         if request.method == "POST" and number_form.is_valid():
@@ -111,25 +128,25 @@ def phone_login(request: PortalRequest) -> HttpResponse:
         return redirect("phone_login")
     if step == "send":
         flow = new_flow_id()
-        request.session[keys.flow_key(OneTimeCode.Purpose.PHONE_LOGIN)] = flow
         user = _phone_login_user(number)
         membership = current_membership(user, None) if user is not None else None
+        code_request = CodeRequest(
+            purpose=OneTimeCode.Purpose.PHONE_LOGIN,
+            channel=OneTimeCode.Channel.SMS,
+            target=number,
+            flow_id=flow,
+            language=_language(user),
+            user=user,
+            customer=membership.customer if membership else None,
+            ip_address=keys.client_ip(request),
+        )
         try:  # unknown numbers get the same page, the same limits and no SMS (QUALITY S6)
-            issue_code(
-                CodeRequest(
-                    purpose=OneTimeCode.Purpose.PHONE_LOGIN,
-                    channel=OneTimeCode.Channel.SMS,
-                    target=number,
-                    flow_id=flow,
-                    language=_language(user),
-                    user=user,
-                    customer=membership.customer if membership else None,
-                    ip_address=keys.client_ip(request),
-                ),
-                deliver=user is not None,
-            )
-        except TooManyCodes as exc:
-            return too_many(request, str(exc.message))
+            issue_code(code_request, deliver=user is not None)
+        except TooManyCodes as exc:  # the page's earlier code, if any, still counts
+            code_pages.remember_refused(request.session, OneTimeCode.Purpose.PHONE_LOGIN, exc)
+            return _phone_code_page(request, number, SmsCodeForm(), status=429)
+        request.session[keys.flow_key(OneTimeCode.Purpose.PHONE_LOGIN)] = flow
+        code_pages.remember_sent(request.session, code_request)
         if user is not None:
             actions.audit_identity(
                 actor=_actor(request, user),
@@ -138,9 +155,7 @@ def phone_login(request: PortalRequest) -> HttpResponse:
                 customer=membership.customer if membership else None,
                 detail={"purpose": "phone_login"},
             )
-        return render(
-            request, "accounts/phone_login.html", {"step": "code", "form": SmsCodeForm(), "phone": display(number)}
-        )
+        return _phone_code_page(request, number, SmsCodeForm())
     form = SmsCodeForm(request.POST)
     if form.is_valid():
         flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.PHONE_LOGIN), "")
@@ -158,8 +173,13 @@ def phone_login(request: PortalRequest) -> HttpResponse:
             return redirect("member_home")
         actions.audit_identity(actor=_actor(request), action="login.failed", detail={"method": "phone_number"})
         form.add_error("code", _("This code is wrong or no longer valid."))
-    context.update({"step": "code", "form": form, "phone": display(number)})
-    return render(request, "accounts/phone_login.html", context)
+    return _phone_code_page(request, number, form)
+
+
+def _phone_code_page(request: PortalRequest, number: str, form: SmsCodeForm, status: int = 200) -> HttpResponse:
+    state = code_pages.state_for(request.session, OneTimeCode.Purpose.PHONE_LOGIN, target=number)
+    context = {"step": "code", "form": form, "phone": display(number), "state": state}
+    return render(request, "accounts/phone_login.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,42 +187,58 @@ def forgot_password(request: PortalRequest) -> HttpResponse:
     """Ask for a reset code by e-mail or SMS (F-06). Unknown logins get the same answer."""
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_by_login(form.cleaned_data["login"])
-        channel = form.cleaned_data["channel"]
-        flow = new_flow_id()
-        request.session[keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET)] = flow
-        target = ""
-        if user is not None and user.is_active:
-            target = (user.phone.as_e164 if user.phone else "") if channel == "sms" else user.email
-        known = user is not None and bool(target)
-        membership = current_membership(user, None) if user is not None and known else None
-        try:  # an unknown login counts against the same limits and gets no message (QUALITY S6)
-            issue_code(
-                CodeRequest(
-                    purpose=OneTimeCode.Purpose.PASSWORD_RESET,
-                    channel=channel,
-                    target=target if known else form.cleaned_data["login"].strip().lower(),
-                    flow_id=flow,
-                    language=_language(user if known else None),
-                    user=user if known else None,
-                    customer=membership.customer if membership else None,
-                    ip_address=keys.client_ip(request),
-                ),
-                deliver=known,
-            )
-        except TooManyCodes as exc:
-            return too_many(request, str(exc.message))
-        if known:
-            actions.audit_identity(
-                actor=_actor(request, user),
-                action="code.sent",
-                user=user,
-                customer=membership.customer if membership else None,
-                detail={"purpose": "password_reset", "channel": channel},
-            )
-        request.session["fp_reset_channel"] = channel
-        return redirect("password_forgot_code")
+        return _ask_reset_code(request, form.cleaned_data["login"], form.cleaned_data["channel"])
     return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+def _ask_reset_code(request: PortalRequest, login: str, channel: str) -> HttpResponse:
+    """Send a reset code for `login` by `channel`, then the code page. Refused by the limits, the
+    code page answers 429 and says why and until when; this page's earlier code for the same
+    login still counts, one for another login does not."""
+    purpose = OneTimeCode.Purpose.PASSWORD_RESET
+    user = user_by_login(login)
+    target = ""
+    if user is not None and user.is_active:
+        target = (user.phone.as_e164 if user.phone else "") if channel == "sms" else user.email
+    known = user is not None and bool(target)
+    membership = current_membership(user, None) if user is not None and known else None
+    same_login = (request.session.get("fp_reset_login"), request.session.get("fp_reset_channel")) == (login, channel)
+    flow = new_flow_id()
+    code_request = CodeRequest(
+        purpose=purpose,
+        channel=channel,
+        target=target if known else login.strip().lower(),
+        flow_id=flow,
+        language=_language(user if known else None),
+        user=user if known else None,
+        customer=membership.customer if membership else None,
+        ip_address=keys.client_ip(request),
+    )
+    request.session["fp_reset_login"], request.session["fp_reset_channel"] = login, channel
+    try:  # an unknown login counts against the same limits and gets no message (QUALITY S6)
+        issue_code(code_request, deliver=known)
+    except TooManyCodes as exc:
+        if not same_login or not request.session.get(keys.flow_key(purpose)):
+            request.session[keys.flow_key(purpose)] = flow  # a page without a code: the other login's is not this one's
+        code_pages.remember_refused(request.session, purpose, exc)
+        return _reset_code_page(request, ResetCodeForm(), status=429)
+    request.session[keys.flow_key(purpose)] = flow
+    code_pages.remember_sent(request.session, code_request)
+    if known:
+        actions.audit_identity(
+            actor=_actor(request, user),
+            action="code.sent",
+            user=user,
+            customer=membership.customer if membership else None,
+            detail={"purpose": "password_reset", "channel": channel},
+        )
+    return redirect("password_forgot_code")
+
+
+def _reset_code_page(request: PortalRequest, form: ResetCodeForm, status: int = 200) -> HttpResponse:
+    state = code_pages.state_for(request.session, OneTimeCode.Purpose.PASSWORD_RESET)
+    context = {"form": form, "channel": request.session.get("fp_reset_channel", "email"), "state": state}
+    return render(request, "accounts/forgot_password_code.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -210,6 +246,11 @@ def forgot_password_code(request: PortalRequest) -> HttpResponse:
     flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET))
     if not flow:
         return redirect("password_forgot")
+    if request.method == "POST" and "resend" in request.POST:
+        login, channel = request.session.get("fp_reset_login"), request.session.get("fp_reset_channel")
+        if not login or channel not in ("email", "sms"):
+            return redirect("password_forgot")
+        return _ask_reset_code(request, login, channel)
     form = ResetCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         row = verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.PASSWORD_RESET, code=form.cleaned_data["code"])
@@ -227,14 +268,11 @@ def forgot_password_code(request: PortalRequest) -> HttpResponse:
                 form_error(form, exc)
                 form.add_error(None, _("The code was used; ask for a new one after choosing a stronger password."))
             else:
-                del request.session[keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET)]
+                for key in (keys.flow_key(OneTimeCode.Purpose.PASSWORD_RESET), "fp_reset_login"):
+                    request.session.pop(key, None)
                 messages.success(request, _("Your password was changed. You can log in now."))
                 return redirect("account_login")
-    return render(
-        request,
-        "accounts/forgot_password_code.html",
-        {"form": form, "channel": request.session.get("fp_reset_channel", "email")},
-    )
+    return _reset_code_page(request, form)
 
 
 def _claimable_contract(email: str, phone: str) -> Contract | None:

@@ -20,6 +20,9 @@ def _answer(client: Client, path: str, data: dict, replace: tuple[str, str] = ("
     location = response.get("Location", "")
     page = client.get(location) if response.status_code == 302 else response
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.content.decode())
+    # the times a code was sent and a new one can be asked, and the countdown, differ per run
+    text = re.sub(r"\b\d{2}:\d{2}(:\d{2})?\b", "hh:mm", text)
+    text = re.sub(r"in (about )?\d+ (second|minute)s?", "in n", text)
     if replace[0]:
         text = text.replace(*replace)
     return response.status_code, location, page.status_code, text

@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /settings/security/": (LOGIN, "200", "403", "403", "403", ME, "403"),
     "GET /profile/": (LOGIN, "200", "200", "200", "200", ME, "200"),
     "GET /login/code/": (HOME, HOME, HOME, HOME, HOME, ME, HOME),
+    "GET /login/code/wait/{purpose}/": ("200", "200", "200", "200", "200", ME, "200"),
     "GET /login/phone/": ("200", "200", "200", "200", "200", ME, "200"),
     "GET /login/claim/": ("200", "200", "200", "200", "200", ME, "200"),
     "GET /login/claim/code/": ("→ /login/claim/",) * 5 + (ME, "→ /login/claim/"),
@@ -98,7 +99,8 @@ What each kind of login gets for each page and action of the portal, checked cel
   first, `/me/` a number login reaches only its own line, a POST that worked goes back to
   its page.
 - `{own}` is a member's membership in the same customer, `{foreign}` a member of another
-  customer, `{invited}` an invited membership and `{token}` its invitation link. `rights` limits
+  customer, `{invited}` an invited membership and `{token}` its invitation link, `{purpose}` the
+  flow of a code page (its resend countdown). `rights` limits
   a login to some functions, `role` makes the member a manager, `resend` resends an invitation.
 - Every logged-in column has given its password again (re-authentication) before the pages
   that ask for it (profile, security settings).
@@ -128,7 +130,7 @@ def _as_route(key: str) -> str:
     path = key.split()[1]
     for name in ("own", "foreign", "invited"):
         path = path.replace("{" + name + "}", "<int:membership_id>")
-    return path.replace("{token}", "<str:token>").lstrip("/")
+    return path.replace("{token}", "<str:token>").replace("{purpose}", "<str:purpose>").lstrip("/")
 
 
 def test_every_page_has_a_row() -> None:
@@ -182,6 +184,7 @@ def test_role_matrix(role, request, login, last_code, member, other_member, invi
         "foreign": other_member.memberships.get().pk,
         "invited": invited.pk,
         "token": invitation_link(invited).split("/")[2],
+        "purpose": "phone_login",
     }
     column = ROLES.index(role)
     got, expected = {}, {}
