@@ -118,7 +118,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.customer} ({self.role})"
+        return f"{self.user} @ {self.customer}"  # the audit log's object label: no code of a role
 
     @property
     def is_manager(self) -> bool:

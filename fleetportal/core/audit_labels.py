@@ -139,6 +139,18 @@ FIELD_LABELS: dict[str, Promise] = {
 }
 
 
+# Readable values of the keys whose values are codes ("member", "suspended"): each app registers
+# its own choices in ready(), the kernel knows none of them. A value without a label shows as is.
+VALUE_LABELS: dict[str, dict[str, Promise]] = {}
+
+
+def register_values(key: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Name the values of `key` (a model's `choices`); a value named already keeps its label."""
+    labels = VALUE_LABELS.setdefault(key, {})
+    for value, label in choices:
+        labels.setdefault(str(value), label)
+
+
 def humanise(code: str) -> str:
     """The fallback for a code without a label: "lines.suspended" → "Lines suspended"."""
     words = " ".join(code.replace(".", " ").replace("_", " ").split())
@@ -160,16 +172,22 @@ def action_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(((code, action_label(code)) for code in set(codes)), key=lambda pair: pair[1].casefold())
 
 
-def _readable(value: Any) -> str:
+def _readable(value: Any, labels: dict[str, Promise] | None = None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list | tuple):
-        return ", ".join(_readable(v) for v in value) or "—"
+        return ", ".join(_readable(v, labels) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_readable(v)}" for k, v in value.items()) or "—"
-    return str(value)
+        return "; ".join(f"{k}: {_readable(v, VALUE_LABELS.get(k))}" for k, v in value.items()) or "—"
+    label = labels.get(str(value)) if labels else None
+    return str(label) if label is not None else str(value)
+
+
+def value_label(key: str, value: Any) -> str:
+    """A before/after value as people read it: a code named by its app, in the active language."""
+    return _readable(value, VALUE_LABELS.get(key))
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
@@ -177,7 +195,7 @@ def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
     before, after = event.before or {}, event.after or {}
     keys = list(dict.fromkeys([*before, *after]))
     return [
-        (field_label(key), _readable(before.get(key)), _readable(after.get(key)))
+        (field_label(key), value_label(key, before.get(key)), value_label(key, after.get(key)))
         for key in keys
         if before.get(key) != after.get(key)
     ]

@@ -15,3 +15,12 @@ class FleetConfig(AppConfig):
         from .navigation import register as register_navigation
 
         register_navigation()  # its dashboard tiles and menu entries
+        from fleetportal.core.audit_labels import register_values
+
+        from .models import Line, SimCard
+
+        # the audit log names a line's states in the reader's language
+        register_values("status", Line.Status.choices)
+        register_values("network_state", Line.NetworkState.choices)
+        register_values("civility", Line.Civility.choices)
+        register_values("kind", SimCard.Kind.choices)

@@ -13,7 +13,16 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 import fleetportal
-from fleetportal.core.audit_labels import ACTION_LABELS, FIELD_LABELS, action_choices, action_label, field_label
+from fleetportal.core.audit_labels import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    action_choices,
+    action_label,
+    changes,
+    field_label,
+    value_label,
+)
+from fleetportal.core.models import AuditEvent
 
 pytestmark = pytest.mark.spec("F-33")
 
@@ -214,3 +223,22 @@ def test_choices_are_sorted_by_name_without_duplicates() -> None:
         ("network.retry", "Network change retried"),
         ("zz.unknown", "Zz unknown"),
     ]
+
+
+@pytest.mark.spec("F-80")
+def test_values_that_are_codes_read_in_the_readers_language() -> None:
+    """A role, status or state is stored as its code; the apps name their codes (issue 11: the
+    Dutch audit log said "rol: — → member")."""
+    event = AuditEvent(
+        before={"role": "manager", "status": "active", "functions": ["fleet"], "name": "x"},
+        after={"role": "member", "status": "suspended", "functions": ["fleet", "users"], "name": "y"},
+    )
+    assert changes(event)[0] == ("role", "Manager", "Member")
+    with translation.override("nl"):
+        rows = {field: (before, after) for field, before, after in changes(event)}
+        gettext = translation.gettext
+        assert rows[gettext("role")] == (gettext("Manager"), gettext("Member"))
+        assert rows[gettext("status")] == (gettext("Active"), gettext("Suspended"))
+        assert rows[gettext("rights")][1].count(",") == 1 and "fleet" not in rows[gettext("rights")][1]
+        assert rows[gettext("name")] == ("x", "y")  # not a code: as it is
+    assert value_label("kind", "unknown-code") == "unknown-code"

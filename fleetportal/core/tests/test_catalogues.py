@@ -1,12 +1,15 @@
 """The translation catalogues are complete (F-80): every msgid of the nl, fr, de and hu catalogues has a
-translation that is neither empty nor fuzzy, and keeps the python-format placeholders of its msgid;
-and the catalogues hold every string the code marks for translation.
+translation that is neither empty nor fuzzy nor the English text again (but for the allow-list below),
+and keeps the python-format placeholders of its msgid; the catalogues hold every string the code
+marks for translation; and `compilemessages` turns every one of them into the .mo files the portal
+reads. fleetportal/tests/test_translated_screens.py renders the messages and pages themselves.
 
 The .po files are read with a small stdlib parser, so the check needs neither gettext nor polib."""
 
 from __future__ import annotations
 
 import ast
+import gettext
 import os
 import re
 import shutil
@@ -19,6 +22,125 @@ import pytest
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 TRANSLATED_LANGUAGES = ["nl", "fr", "de", "hu"]
+
+# Translations that rightly read as their English msgid (compared ignoring case). Nothing else may:
+# a msgstr equal to its msgid is English left on a Dutch, French, German or Hungarian screen.
+SAME_IN_EVERY_LANGUAGE = {
+    # names, codes and units every language writes alike
+    "API",
+    "eSIM",
+    "IMSI",
+    "MSA",
+    "PIN",
+    "PUK",
+    "SMS",
+    "Web",
+    "ok",
+    "%(count)s GB",
+    "%(count)s MB",
+    "%(count)s SMS",
+    "%(field)s: %(message)s",
+}
+SAME_IN = {
+    "nl": {
+        # the seeds' own Dutch terms (shared/seeds/002: "Selecteer het billing account",
+        # "Navigeer naar Dashboard fleet manager")
+        "Billing account",
+        "billing account",
+        "billing accounts",
+        "Dashboard fleet manager",
+        # Dutch words spelt as in English
+        "Code",
+        "code",
+        "Contract",
+        "contract",
+        "Contract / MSA",
+        "Dashboard",
+        "data (MB)",
+        "E-mail",
+        "e-mail",
+        "Import",
+        "Imports",
+        "login",
+        "Logins",
+        "p/m",
+        "Sorry",
+        "Status",
+        "status",
+        "type",
+    },
+    "fr": {
+        # the seeds' own French term (shared/seeds/003: "Sélectionnez le billing account")
+        "Billing account",
+        "billing account",
+        "billing accounts",
+        # French words spelt as in English
+        "Action",
+        "action",
+        "Actions",
+        "Code",
+        "code",
+        "Date",
+        "date",
+        "Description",
+        "description",
+        "E-mail",
+        "e-mail",
+        "format",
+        "Message",
+        "minutes",
+        "%(count)s minute",
+        "Mx",
+        "Option",
+        "option",
+        "Options",
+        "options",
+        "Page %(n)s",
+        "Pages",
+        "Parties",
+        "Signature",
+        "Signatures",
+        "Support",
+        "type",
+    },
+    "de": {
+        # German words spelt as in English (German writes its nouns with a capital)
+        "Code",
+        "code",
+        "Dashboard",
+        "E-mail",
+        "e-mail",
+        "format",
+        "Import",
+        "Job",
+        "Name",
+        "name",
+        "Option",
+        "option",
+        "%(count)s minute",
+        "Status",
+        "status",
+        "Support",
+        "System",
+        "Tag",
+        "tag",
+        "Tags",
+    },
+    "hu": {
+        # Hungarian words spelt as in English
+        "E-mail",
+        "e-mail",
+    },
+}
+
+
+def may_read_as_english(language: str, msgid: str) -> bool:
+    return msgid in SAME_IN_EVERY_LANGUAGE or msgid in SAME_IN.get(language, set())
+
+
+def reads_as(translation: str, english: str) -> bool:
+    return translation.strip().casefold() == english.strip().casefold()
+
 
 # %(name)s, %(count)d, %s, %d, %.2f, %%; see the python-format rules of GNU gettext.
 PLACEHOLDER = re.compile(
@@ -117,7 +239,9 @@ def plural_count(header: Entry) -> int:
     return int(m.group(1)) if m else 2
 
 
-def problems(path: Path) -> list[str]:
+def problems(path: Path, language: str | None = None) -> list[str]:
+    """What is wrong in a catalogue; with `language`, also the translations that repeat the English
+    msgid and are not on that language's allow-list."""
     entries = parse_po(path)
     header = next((e for e in entries if e.msgid == "" and e.msgctxt is None), None)
     if header is None:
@@ -134,6 +258,14 @@ def problems(path: Path) -> list[str]:
         translations = [entry.msgstr.get(i, "") for i in expected]
         if not all(translation.strip() for translation in translations):
             found.append(f"empty: {entry.label}")
+            continue
+        english = [entry.msgid, *([entry.msgid_plural] if entry.msgid_plural is not None else [])]
+        if (
+            language is not None
+            and not may_read_as_english(language, entry.msgid)
+            and any(reads_as(translation, text) for translation in translations for text in english)
+        ):
+            found.append(f"English: {entry.label}")
             continue
         if "python-format" not in entry.flags:
             continue
@@ -156,7 +288,7 @@ def problems(path: Path) -> list[str]:
 def test_catalogue_is_complete(language: str) -> None:
     path = LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
     assert path.exists(), f"{path} is missing; run `make messages`"
-    found = problems(path)
+    found = problems(path, language)
     assert not found, f"{path.relative_to(LOCALE_DIR)} has {len(found)} problem(s):\n" + "\n".join(found)
 
 
@@ -189,6 +321,59 @@ def test_parser_reports_empty_fuzzy_and_lost_placeholders(tmp_path: Path) -> Non
     ]
     assert "'Not yet done'" in found[0]
     assert "[button]" in found[-3]
+
+
+@pytest.mark.spec("F-80")
+def test_a_translation_that_repeats_the_english_is_reported_unless_allowed(tmp_path: Path) -> None:
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        '#: a.py:1\nmsgid "Active"\nmsgstr "ACTIVE"\n\n'
+        '#: a.py:2\nmsgid "Status"\nmsgstr "Status"\n\n'
+        '#: a.py:3\nmsgid "Billing account"\nmsgstr "Billing account"\n\n'
+        '#: a.py:4\nmsgid "%(n)s line"\nmsgid_plural "%(n)s lines"\nmsgstr[0] "%(n)s lijn"\nmsgstr[1] "%(n)s lines"\n',
+        encoding="utf-8",
+    )
+    assert [p.split(":")[0] for p in problems(po)] == []  # without a language: no opinion
+    assert [p.split(":")[0] for p in problems(po, "nl")] == ["English", "English"]
+    assert [p.split(":")[0] for p in problems(po, "de")] == ["English", "English", "English"]
+
+
+def _msgfmt() -> str:
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "msgfmt is missing: `make system-packages` installs Debian's gettext"
+    return msgfmt
+
+
+def _catalogue(mo: Path) -> dict[object, str]:
+    with mo.open("rb") as file:
+        return gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+
+
+@pytest.mark.spec("F-80")
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_compilemessages_covers_every_msgid_of_the_catalogue(language: str, tmp_path: Path) -> None:
+    """msgfmt, as `compilemessages` runs it, counts every msgid of the catalogue as translated (none
+    fuzzy, none untranslated), and the .mo beside the .po, which the portal reads, holds exactly
+    that: a .po edited without `make compile-messages` would leave the pages on the old texts."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
+    fresh = tmp_path / "django.mo"
+    result = subprocess.run(  # noqa: S603 (Debian's msgfmt on our own catalogue)
+        [_msgfmt(), "--check-format", "--statistics", "-o", str(fresh), str(po)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+    assert result.returncode == 0, result.stderr
+    msgids = [entry for entry in parse_po(po) if entry.msgid]
+    assert result.stderr.strip() == f"{len(msgids)} translated messages.", result.stderr
+    installed = po.with_suffix(".mo")
+    assert installed.exists(), f"{installed} is missing: run `make compile-messages`"
+    want, have = _catalogue(fresh), _catalogue(installed)
+    stale = sorted(str(key) for key in want.keys() | have.keys() if want.get(key) != have.get(key))
+    assert not stale, (
+        f"{installed} is older than its .po, run `make compile-messages`: {len(stale)} differ, {stale[:5]}"
+    )
 
 
 def _msgids(path: Path) -> set[tuple[str | None, str]]:
