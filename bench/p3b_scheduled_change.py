@@ -1,15 +1,15 @@
 """P3b: a tariff plan change planned for 10,000 lines, run when due by the periodic job, side by
 side with the same change made now (P3's bulk action), audit rows and provisioning requests
-included.
+included; then the same for a stop planned for 10,000 lines (`lines_stop`, F-26).
 
 Runs on a fresh SQLite file and, when DATABASE_URL names a PostgreSQL server, on a database
 created there for the run (see harness). For 1,000 and 10,000 lines: plan the change (one bulk
 action), make it due now, run the due-changes job (`run_due_changes`, what the periodic task
-calls) and time it; then the same change made now on as many other lines (`lines_change_plan`).
-The jobs the actions queue are only queued (no worker runs them during the timing). For 1,000
-lines also the job as it was before, one change per transaction (`run_scheduled_change` per
-change). Prints seconds and queries, and the ratio of the job's query counts at the two sizes
-(1.00: independent of the number of lines).
+calls) and time it; then the same change made now on as many other lines (`lines_change_plan`,
+`lines_stop`). The jobs the actions queue are only queued (no worker runs them during the
+timing). For 1,000 lines also the job as it was before, one change per transaction
+(`run_scheduled_change` per change). Prints seconds and queries, and the ratio of the job's
+query counts at the two sizes (1.00: independent of the number of lines).
 Goal (QUALITY P3): ≤ 5 s for 10,000 lines; the query count independent of the number of lines.
 """
 
@@ -38,7 +38,7 @@ def main(backend: str) -> None:
 
     from fleetportal.catalog.models import TariffPlan
     from fleetportal.core.models import AuditEvent
-    from fleetportal.fleet.actions import lines_change_plan
+    from fleetportal.fleet.actions import lines_change_plan, lines_stop
     from fleetportal.fleet.actions.jobs import run_due_changes, run_scheduled_change
     from fleetportal.fleet.models import Line, ScheduledChange
     from fleetportal.network.models import ProvisioningRequest
@@ -93,21 +93,46 @@ def main(backend: str) -> None:
         f"{before[1]:,} queries, {batches:,} provisioning batches"
     )
 
-    big = figures[SIZES[-1]]
-    job_seconds, job_queries = big["due-changes job"]
-    now_seconds, now_queries = big["P3 change now"]
-    verdict = "within" if job_seconds <= GOAL_SECONDS else "OVER"
-    print(
-        f"  10,000 lines: due-changes job {job_seconds:.2f} s, {job_queries} queries ({verdict} the goal of "
-        f"{GOAL_SECONDS:.0f} s); the change made now (P3) {now_seconds:.2f} s, {now_queries} queries"
-    )
-    small, large = SIZES
-    few, many = figures[small]["due-changes job"][1], figures[large]["due-changes job"][1]
-    growth = "independent of the number of lines" if few == many else "GROWING with the number of lines"
-    print(
-        f"  queries of the due-changes job: {small:,} lines: {few}, {large:,} lines: {many}, "
-        f"ratio {many / few:.2f} for {large // small}x the lines ({growth})"
-    )
+    print("  stop planned for a date, run when due")
+    stops: dict[int, dict[str, tuple[float, int]]] = {}
+    for size in SIZES:
+        actor, lines, _plan = plan_due_now(size)
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        planning = measure(partial(lines_stop, actor=actor, lines=lines, on=tomorrow))
+        ScheduledChange.objects.filter(line__in=lines).update(due_date=timezone.localdate())  # the day came
+        audit_before = AuditEvent.objects.count()
+        counts.clear()
+        job = measure(partial(_run_into, counts, run_due_changes))
+        audit = AuditEvent.objects.count() - audit_before
+        requests = ProvisioningRequest.objects.filter(line__in=lines, operation="stop")
+        assert counts == {"done": size}, counts
+        assert audit == requests.count() == size
+        assert not Line.objects.filter(pk__in=[line.pk for line in lines]).exclude(status="stopped").exists()
+        batches = requests.values("batch").distinct().count()
+        print(f"  {size:>6,} lines: {audit:,} audit rows, {size:,} provisioning requests in {batches} batch(es)")
+
+        now_actor, now_lines, _plan = plan_due_now(size)
+        made_now = measure(partial(lines_stop, actor=now_actor, lines=now_lines))
+        stops[size] = {"plan for a date": planning, "due-changes job": job, "stop now": made_now}
+        for name, (seconds, queries) in stops[size].items():
+            print(f"    {name:<17} {seconds:7.2f} s   {queries:5d} queries")
+
+    for what, table, now_name in (("plan change", figures, "P3 change now"), ("stop", stops, "stop now")):
+        big = table[SIZES[-1]]
+        job_seconds, job_queries = big["due-changes job"]
+        now_seconds, now_queries = big[now_name]
+        verdict = "within" if job_seconds <= GOAL_SECONDS else "OVER"
+        print(
+            f"  {what}, 10,000 lines: due-changes job {job_seconds:.2f} s, {job_queries} queries ({verdict} the "
+            f"goal of {GOAL_SECONDS:.0f} s); made now {now_seconds:.2f} s, {now_queries} queries"
+        )
+        small, large = SIZES
+        few, many = table[small]["due-changes job"][1], table[large]["due-changes job"][1]
+        growth = "independent of the number of lines" if few == many else "GROWING with the number of lines"
+        print(
+            f"  {what}, queries of the due-changes job: {small:,} lines: {few}, {large:,} lines: {many}, "
+            f"ratio {many / few:.2f} for {large // small}x the lines ({growth})"
+        )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,18 @@ from .bulk import (
     review_plan_change,
 )
 from .details import LineDetails, line_confirm_details, line_update_details
-from .lifecycle import line_stop, lines_reactivate, lines_suspend
-from .lines import Activation, NewNumber, PortIn, line_activate, line_add, line_port_in_complete
+from .lifecycle import line_stop, lines_reactivate, lines_stop, lines_suspend
+from .lines import (
+    Activation,
+    LinesRefused,
+    NewLine,
+    NewNumber,
+    PortIn,
+    line_activate,
+    line_add,
+    line_port_in_complete,
+    lines_add,
+)
 from .network import provisioning_retry
 from .schedule import schedule_cancel
 from .sims import EsimResendRefused, TooManyResends, esim_resend_activation, sim_swap
@@ -28,6 +38,8 @@ __all__ = [
     "Activation",
     "EsimResendRefused",
     "LineDetails",
+    "LinesRefused",
+    "NewLine",
     "NewNumber",
     "OptionsChangeReview",
     "PlanChangeReview",
@@ -40,11 +52,13 @@ __all__ = [
     "line_port_in_complete",
     "line_stop",
     "line_update_details",
+    "lines_add",
     "lines_change_billing",
     "lines_change_options",
     "lines_change_plan",
     "lines_reactivate",
     "lines_set_tags",
+    "lines_stop",
     "lines_suspend",
     "load_current_options",
     "provisioning_retry",

@@ -21,9 +21,11 @@ from .common import (
     audit_lines,
     bump,
     lock_lines,
+    max_length,
     require_fleet,
     require_fleet_lines,
     require_options_retained,
+    require_own_split_bill_profile,
     require_plan_retained,
     require_status,
 )
@@ -67,8 +69,7 @@ def lines_change_billing(
         require_options_retained(options, contract, field="billing_account")
         changes["billing_account"] = billing_account
     if split_bill_profile is not KEEP:
-        if split_bill_profile is not None and customers != {split_bill_profile.customer_id}:
-            raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
+        require_own_split_bill_profile(split_bill_profile, customers)
         changes["split_bill_profile"] = split_bill_profile
     if not changes:
         raise ActionError(_("Choose a billing account or a split-bill profile."), field="billing_account")
@@ -98,12 +99,20 @@ def lines_change_billing(
     return locked
 
 
+def clean_tag_name(name: str) -> str:
+    """A tag's name with its spaces collapsed, of 1 to as many characters as the model keeps;
+    the one rule of `tag_create`, which the CSV import checks its tags with too."""
+    name = " ".join(name.split())
+    limit = max_length(Tag, "name")
+    if not name or len(name) > limit:
+        raise ActionError(_("Enter a name of 1 to %(n)s characters.") % {"n": limit}, field="name")
+    return name
+
+
 @transaction.atomic
 def tag_create(*, actor: Actor, customer: Customer, name: str) -> Tag:
     require_fleet(actor, customer)
-    name = " ".join(name.split())
-    if not name or len(name) > Tag._meta.get_field("name").max_length:  # type: ignore[operator]
-        raise ActionError(_("Enter a name of 1 to 60 characters."), field="name")
+    name = clean_tag_name(name)
     try:
         with transaction.atomic():
             tag = Tag.objects.create(customer=customer, name=name)

@@ -29,16 +29,18 @@ from fleetportal.network.models import ProvisioningRequest
 from .common import (
     IN_NETWORK,
     LIVE,
+    StatusRule,
     audit_lines,
     bump,
     collector_paused,
     contract_ids,
+    contract_of_lines,
     lock_lines,
+    plan_refusals,
     refuse_past,
     require_fleet_lines,
     require_options_retained,
     require_plan_retained,
-    require_status,
     today,
 )
 from .schedule import schedule_lines
@@ -163,10 +165,33 @@ def review_options_change(
     return OptionsChangeReview(add=list(add), remove=list(remove), rows=rows, versions=versions)
 
 
+# The status rule of plan and options changes, with its refusal.
+PRODUCTS_CHANGEABLE = StatusRule(LIVE, _("%(number)s is %(status)s: its products cannot be changed."))
+
+
+def _already_on(plan: TariffPlan) -> ActionError:
+    return ActionError(_("The selected lines already have the plan %(plan)s.") % {"plan": plan.name}, field="plan")
+
+
+def plan_change_refusals(lines: Sequence[Line], plan: TariffPlan) -> dict[int, ActionError]:
+    """Which of these lines `lines_change_plan` would refuse, and why, by line id: in a status
+    whose products cannot change, already on the plan, or on a contract without it. Two queries
+    for any number of lines (the lines' contracts, then which of them retain the plan)."""
+    refused = PRODUCTS_CHANGEABLE.refusals(lines)
+    refused |= {line.pk: _already_on(plan) for line in lines if line.pk not in refused and line.plan_id == plan.pk}
+    moving = [line for line in lines if line.pk not in refused]
+    contract_of = contract_of_lines(moving)
+    not_retaining = plan_refusals(plan, set(contract_of.values()))
+    refused |= {
+        line.pk: not_retaining[contract_of[line.pk]] for line in moving if contract_of[line.pk] in not_retaining
+    }
+    return refused
+
+
 def _lock_for_change(actor: Actor, lines: Sequence[Line], expected_versions: Mapping[int, int] | None) -> list[Line]:
     require_fleet_lines(actor, lines)
     locked = lock_lines(lines, expected_versions)
-    require_status(locked, LIVE, _("%(number)s is %(status)s: its products cannot be changed."))
+    PRODUCTS_CHANGEABLE.require(locked)
     return load_current_options(locked)
 
 
@@ -209,7 +234,7 @@ def lines_change_plan(
     review = review_plan_change(locked, plan)
     changing = review.changing
     if not changing:
-        raise ActionError(_("The selected lines already have the plan %(plan)s.") % {"plan": plan.name}, field="plan")
+        raise _already_on(plan)
     require_plan_retained(plan, contract_ids(row.line for row in changing))
     if on is not None:
         refuse_past(on)

@@ -7,14 +7,16 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.billing.models import BillingAccount
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import ContractOption, ContractPlan, Option, TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record_many
@@ -52,6 +54,11 @@ def require_fleet(actor: Actor, customer: Customer | int) -> None:
 def require_fleet_lines(actor: Actor, lines: Iterable[Line]) -> None:
     for customer_id in {line.customer_id for line in lines}:
         require_fleet(actor, customer_id)
+
+
+def max_length(model: type[Model], name: str) -> int:
+    """A model field's `max_length`: an action's limit for it, and the forms' and the API's."""
+    return int(getattr(model._meta.get_field(name), "max_length", None) or 0)
 
 
 def today() -> date:
@@ -121,13 +128,37 @@ def lock_lines(
     return [locked[pk] for pk in dict.fromkeys(ids)]
 
 
-def require_status(lines: Iterable[Line], allowed: Sequence[str], message: Any) -> None:
+@dataclass(frozen=True)
+class StatusRule:
+    """The statuses a change applies to, and its refusal of a line in another one, naming it
+    ("%(number)s is %(status)s: …"). The action refuses with it (`require`); the due-changes job
+    asks which single lines it refuses (`refusals`), with the very same message."""
+
+    allowed: tuple[str, ...]
+    message: Promise
+
+    def refusal(self, line: Line) -> ActionError | None:
+        if line.status in self.allowed:
+            return None
+        return ActionError(
+            self.message % {"number": number_label(line), "status": line.get_status_display()}, field="lines"
+        )
+
+    def refusals(self, lines: Iterable[Line]) -> dict[int, ActionError]:
+        """Which of these lines the change does not apply to, and why, by line id."""
+        return {line.pk: refusal for line in lines if (refusal := self.refusal(line)) is not None}
+
+    def require(self, lines: Iterable[Line]) -> None:
+        """Refuse the whole change if one line is in another status."""
+        for line in lines:
+            refusal = self.refusal(line)
+            if refusal is not None:
+                raise refusal
+
+
+def require_status(lines: Iterable[Line], allowed: Sequence[str], message: Promise) -> None:
     """Refuse the whole change if one line is in another status; the message names it."""
-    for line in lines:
-        if line.status not in allowed:
-            raise ActionError(
-                message % {"number": number_label(line), "status": line.get_status_display()}, field="lines"
-            )
+    StatusRule(tuple(allowed), message).require(lines)
 
 
 def bump(lines: Sequence[Line] | QuerySet[Line], **changes: Any) -> int:
@@ -165,19 +196,44 @@ def audit_line(actor: Actor, action: str, line: Line, before: dict[str, Any], af
     audit_lines(actor, action, [(line, before, after)])
 
 
+def contract_of_lines(lines: Iterable[Line]) -> dict[int, int]:
+    """Each line's contract, whose prices apply to it (its billing account's), by line id: one query."""
+    lines = list(lines)
+    of_account = dict(
+        BillingAccount.objects.filter(pk__in={line.billing_account_id for line in lines}).values_list(
+            "pk", "contract_id"
+        )
+    )
+    return {line.pk: of_account[line.billing_account_id] for line in lines}
+
+
 def contract_ids(lines: Iterable[Line]) -> set[int]:
     """The contracts whose prices apply to these lines (their billing accounts')."""
     accounts = {line.billing_account_id for line in lines}
     return set(BillingAccount.objects.filter(pk__in=accounts).values_list("contract_id", flat=True))
 
 
-def require_plan_retained(plan: TariffPlan, contracts: set[int], *, field: str = "plan") -> None:
-    """The plan must be on sale and retained by every contract concerned (F-21, F-28)."""
+def plan_refusals(plan: TariffPlan, contracts: Iterable[int], *, field: str = "plan") -> dict[int, ActionError]:
+    """The contracts that do not include the plan (or it is no longer on sale), each with the
+    refusal: one query for any number of contracts (F-21, F-28)."""
+    contracts = set(contracts)
     retained = set(
         ContractPlan.objects.filter(contract_id__in=contracts, plan=plan).values_list("contract_id", flat=True)
     )
-    if not plan.active or retained != contracts:
-        raise ActionError(_("Your contract does not include the plan %(plan)s.") % {"plan": plan.name}, field=field)
+    missing = contracts if not plan.active else contracts - retained
+    return {
+        contract_id: ActionError(
+            _("Your contract does not include the plan %(plan)s.") % {"plan": plan.name}, field=field
+        )
+        for contract_id in sorted(missing)
+    }
+
+
+def require_plan_retained(plan: TariffPlan, contracts: set[int], *, field: str = "plan") -> None:
+    """The plan must be on sale and retained by every contract concerned (F-21, F-28)."""
+    refused = plan_refusals(plan, contracts, field=field)
+    if refused:
+        raise next(iter(refused.values()))
 
 
 def require_options_retained(options: Iterable[Option], contracts: set[int], *, field: str = "options") -> None:
@@ -194,6 +250,12 @@ def require_options_retained(options: Iterable[Option], contracts: set[int], *, 
             raise ActionError(
                 _("Your contract does not include the option %(option)s.") % {"option": option.name}, field=field
             )
+
+
+def require_own_split_bill_profile(profile: SplitBillProfile | None, customer_ids: Iterable[int]) -> None:
+    """A split-bill profile is one of the lines' customer's (F-30)."""
+    if profile is not None and set(customer_ids) != {profile.customer_id}:
+        raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
 
 
 def line_snapshot(line: Line, *names: str) -> dict[str, Any]:

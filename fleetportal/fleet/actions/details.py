@@ -20,7 +20,7 @@ from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.models import Line
 
-from .common import bump, date_label, line_snapshot, lock_lines, require_fleet
+from .common import bump, date_label, line_snapshot, lock_lines, max_length, require_fleet
 
 # The "user details" tab: locked for managers once the employee confirmed them (R-F1).
 PERSONAL_FIELDS = (
@@ -65,16 +65,36 @@ EARLIEST_BIRTH_YEAR = 1900
 
 def text_limit(name: str) -> int:
     """A line field's `max_length`: the action's limit, and the forms' and the API's."""
-    return int(getattr(Line._meta.get_field(name), "max_length", None) or 0)
+    return max_length(Line, name)
+
+
+def length_refusal(name: str, value: str) -> ActionError | None:
+    """The refusal of a text longer than the line's field `name` keeps, if it is."""
+    limit = text_limit(name)
+    if len(value) > limit:
+        return ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field=name)
+    return None
+
+
+def require_email(value: str, *, field: str) -> None:
+    """The one e-mail address rule of the fleet's actions."""
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise ActionError(_("Enter a valid e-mail address."), field=field) from exc
+
+
+def _not_here(name: str) -> ActionError:
+    return ActionError(_("This field cannot be changed here."), field=name)
 
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ActionError(_("This value has the wrong type."), field=name)
     value = " ".join(value.split())
-    limit = text_limit(name)
-    if len(value) > limit:
-        raise ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field=name)
+    refusal = length_refusal(name, value)
+    if refusal is not None:
+        raise refusal
     return value
 
 
@@ -91,15 +111,12 @@ def clean_detail(name: str, value: Any) -> Any:
     """Check and normalise one detail field; raise an ActionError naming it. The wizard's and
     the Manage SIM page's forms call this for each field, the actions for all of them."""
     if name not in DETAIL_FIELDS:
-        raise ActionError(_("This field cannot be changed here."), field=name)
+        raise _not_here(name)
     if name == "birth_date":
         return clean_birth_date(value)
     text = _text(name, value)
     if name == "email" and text:
-        try:
-            validate_email(text)
-        except ValidationError as exc:
-            raise ActionError(_("Enter a valid e-mail address."), field=name) from exc
+        require_email(text, field=name)
         return text.lower()
     if name == "contact_phone" and text:
         try:
@@ -117,7 +134,7 @@ def clean_details(fields: dict[str, Any]) -> dict[str, Any]:
     """Check and normalise detail fields; raise an ActionError naming the first bad field."""
     unknown = set(fields) - set(DETAIL_FIELDS)
     if unknown:
-        raise ActionError(_("This field cannot be changed here."), field=sorted(unknown)[0])
+        raise _not_here(sorted(unknown)[0])
     return {name: clean_detail(name, value) for name, value in fields.items()}
 
 

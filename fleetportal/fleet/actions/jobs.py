@@ -13,8 +13,12 @@ rest for a reason not sorted out here, that group falls back to one change at a 
 line never blocks the others.
 
 Order is kept: a line's changes run in the order they are due (then planned), so a stop planned
-before a plan change of the same day still cancels it. A stop has no bulk action (`line_stop`
-ends one line): planned stops run one by one.
+before a plan change of the same day still cancels it. Planned stops run grouped too
+(`lines_stop`), those handing the number over apart from those ending it.
+
+The reasons are the actions' own: each action module says which lines its change does not
+apply to and why (`SUSPENDABLE.refusals`, `plan_change_refusals`, …), with the messages it
+refuses with itself; no rule or message is copied here.
 """
 
 from __future__ import annotations
@@ -29,20 +33,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
-from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
 from fleetportal.core.models import Channel
 from fleetportal.fleet.models import Line, ScheduledChange
 
-from .bulk import lines_change_plan
-from .common import LIVE, require_plan_retained, require_status, today
-from .lifecycle import line_stop, lines_reactivate, lines_suspend
-from .lines import line_activate
+from .bulk import lines_change_plan, plan_change_refusals
+from .common import today
+from .lifecycle import REACTIVATABLE, STOPPABLE, SUSPENDABLE, lines_reactivate, lines_stop, lines_suspend
+from .lines import ACTIVATABLE, line_activate
 
 log = logging.getLogger(__name__)
 
@@ -60,83 +61,52 @@ LINE_FIELDS = ("customer_id", "msisdn", "status", "plan_id", "billing_account_id
 
 @dataclass(frozen=True)
 class _Runner:
-    """How a kind of change runs on many lines, and the rules that refuse a single line.
+    """How a kind of change runs on many lines, and which single lines its action refuses.
 
-    `allowed` and `refusal` are the action's status rule and its message (`require_status`);
-    `check` gives the reasons of any further per-line refusals, by line id. `prepare` reads
-    what the payload names (once per group)."""
+    `refusals` is the action module's own answer to "which of these lines does this change not
+    apply to, and why" (its rules and messages, not a copy). `prepare` reads what the payload
+    names (once per group)."""
 
-    allowed: tuple[str, ...]
-    refusal: Promise
     run: Callable[[list[Line], Any, dict[str, Any]], object]
+    refusals: Callable[[list[Line], Any], dict[int, ActionError]]
     prepare: Callable[[dict[str, Any]], Any] = lambda payload: None
-    check: Callable[[list[Line], Any], dict[int, str]] = lambda lines, prepared: {}
 
 
 def _plan_of(payload: dict[str, Any]) -> TariffPlan:
     return TariffPlan.objects.get(code=payload["plan"])
 
 
-def _plan_refusals(lines: list[Line], plan: TariffPlan) -> dict[int, str]:
-    """`lines_change_plan`'s refusals of single lines beyond their status: already on the plan,
-    or on a contract without it (one query per contract, not per line)."""
-    refused = {
-        line.pk: str(_("The selected lines already have the plan %(plan)s.") % {"plan": plan.name})
-        for line in lines
-        if line.plan_id == plan.pk
-    }
-    moving = [line for line in lines if line.pk not in refused]
-    contract_of = dict(
-        BillingAccount.objects.filter(pk__in={line.billing_account_id for line in moving}).values_list(
-            "pk", "contract_id"
-        )
-    )
-    reasons: dict[int, str] = {}
-    for contract_id in set(contract_of.values()):
-        try:
-            require_plan_retained(plan, {contract_id})
-        except ActionError as exc:
-            reasons[contract_id] = str(exc.message)
-    for line in moving:
-        reason = reasons.get(contract_of[line.billing_account_id])
-        if reason is not None:
-            refused[line.pk] = reason
-    return refused
-
-
 _RUNNERS: dict[str, _Runner] = {
     Kind.ACTIVATE: _Runner(
-        allowed=(Line.Status.PENDING,),
-        refusal=_("%(number)s is %(status)s: only a pending SIM can be activated."),
         run=lambda lines, _prepared, _payload: line_activate(actor=JOB, lines=lines, on=today()),
+        refusals=lambda lines, _prepared: ACTIVATABLE.refusals(lines),
     ),
     Kind.SUSPEND: _Runner(
-        allowed=(Line.Status.ACTIVE,),
-        refusal=_("%(number)s is %(status)s: only an active line can be suspended."),
         run=lambda lines, _prepared, payload: lines_suspend(actor=JOB, lines=lines, reason=payload.get("reason", "")),
+        refusals=lambda lines, _prepared: SUSPENDABLE.refusals(lines),
     ),
     Kind.REACTIVATE: _Runner(
-        allowed=(Line.Status.SUSPENDED,),
-        refusal=_("%(number)s is %(status)s: only a suspended line can be reactivated."),
         run=lambda lines, _prepared, payload: lines_reactivate(
             actor=JOB, lines=lines, reason=payload.get("reason", "")
         ),
+        refusals=lambda lines, _prepared: REACTIVATABLE.refusals(lines),
+    ),
+    Kind.STOP: _Runner(
+        run=lambda lines, _prepared, payload: lines_stop(
+            actor=JOB, lines=lines, transfer_to_private=bool(payload.get("transfer_to_private"))
+        ),
+        refusals=lambda lines, _prepared: STOPPABLE.refusals(lines),
     ),
     Kind.PLAN: _Runner(
-        allowed=LIVE,
-        refusal=_("%(number)s is %(status)s: its products cannot be changed."),
         run=lambda lines, plan, _payload: lines_change_plan(actor=JOB, lines=lines, plan=plan),
+        refusals=plan_change_refusals,
         prepare=_plan_of,
-        check=_plan_refusals,
     ),
 }
 
 
 def _run(kind: str, line: Line, payload: dict[str, Any]) -> None:
-    """One change on its own line: a stop, or a change of a group the bulk action refused."""
-    if kind == Kind.STOP:
-        line_stop(actor=JOB, line=line, on=today(), transfer_to_private=bool(payload.get("transfer_to_private")))
-        return
+    """One change on its own line: a change of a group the bulk action refused."""
     runner = _RUNNERS[kind]
     runner.run([line], runner.prepare(payload), payload)
 
@@ -217,21 +187,12 @@ def _mark_failed(reasons: dict[int, str]) -> None:
 
 
 def _refusals(runner: _Runner, lines: list[Line], prepared: Any) -> dict[int, str]:
-    """Why the action would refuse single lines, by line id, in the order it checks: the status
-    first, then the rest (`check`)."""
-    refused: dict[int, str] = {}
-    for line in lines:
-        try:
-            require_status([line], runner.allowed, runner.refusal)
-        except ActionError as exc:
-            refused[line.pk] = str(exc.message)
-    return refused | runner.check([line for line in lines if line.pk not in refused], prepared)
+    """Why the action would refuse single lines, by line id, in its own words."""
+    return {line_id: str(refusal.message) for line_id, refusal in runner.refusals(lines, prepared).items()}
 
 
 def run_group(group: Group) -> dict[str, int]:
     """Run one group as one bulk action call; returns how many of its changes ended in each status."""
-    if group.kind == Kind.STOP:
-        return _count(run_scheduled_change(change_id) for change_id in group.change_ids)
     runner = _RUNNERS[group.kind]
     with transaction.atomic():
         # The group's changes still to run, locked (another worker skips them), with what the

@@ -1,14 +1,18 @@
-"""A line's start: the add-SIM wizard's result (F-21), its activation on a date (F-22) with the
+"""A line's start: the add-SIM wizard's result (F-21), one line or a file's many (`lines_add`, the
+one implementation; `line_add` is its one-line case), its activation on a date (F-22) with the
 port-in of an existing number and the eSIM activation e-mail (F-23)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.billing.models import BillingAccount, SplitBillProfile
@@ -16,6 +20,7 @@ from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.rules import incompatible_options
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
+from fleetportal.core.inserts import insert_rows
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.esim import send_activation_email
 from fleetportal.fleet.models import Line, LineOption, PoolNumber, ScheduledChange, SimCard
@@ -23,21 +28,23 @@ from fleetportal.network.models import ProvisioningRequest
 
 from ..provisioning import request_provisioning
 from .common import (
+    StatusRule,
     audit_line,
     audit_lines,
     bump,
+    collector_paused,
     lock_lines,
     refuse_past,
     require_fleet,
     require_fleet_lines,
     require_options_retained,
+    require_own_split_bill_profile,
     require_plan_retained,
-    require_status,
     today,
 )
-from .details import LineDetails, clean_details, text_limit
+from .details import LineDetails, clean_details, length_refusal
 from .schedule import cancel_pending_changes, schedule_lines
-from .sims import take_blank_sim
+from .sims import find_blank_sims, take_sims
 
 Operation = ProvisioningRequest.Operation
 
@@ -69,27 +76,12 @@ class Activation:
     changes: list[ScheduledChange] = field(default_factory=list)
 
 
-def _reserve_pool_number(msisdn: str) -> str:
-    """Take a free number so that two wizards never get the same one (conditional UPDATE)."""
-    free = PoolNumber.objects.filter(status=PoolNumber.Status.FREE)
-    if msisdn:
-        try:
-            msisdn = parse_mobile(msisdn)
-        except InvalidNumber as exc:
-            raise ActionError(exc.message, field="msisdn") from exc
-        if not free.filter(msisdn=msisdn).update(status=PoolNumber.Status.ASSIGNED):
-            raise ActionError(_("This number is not free in the number pool: choose another one."), field="msisdn")
-        return msisdn
-    for _attempt in range(5):  # another wizard may take the first free one between read and write
-        candidate = free.select_for_update(skip_locked=True).order_by("msisdn").values_list("msisdn", flat=True).first()
-        if candidate is None:
-            break
-        if free.filter(msisdn=candidate).update(status=PoolNumber.Status.ASSIGNED):
-            return candidate
-    raise ActionError(_("The number pool has no free number left: contact the operator."), field="msisdn")
-
-
 PORT_IN_TEXTS = ("donor_operator", "donor_account", "donor_sim")
+
+NUMBER_NOT_FREE = _("This number is not free in the number pool: choose another one.")
+POOL_EMPTY = _("The number pool has no free number left: contact the operator.")
+ALREADY_OURS = _("This number is already ours: choose it as a new number instead.")
+ALREADY_A_LINE = _("This number is already a line of the portal.")
 
 
 def port_in_problems(choice: PortIn) -> list[ActionError]:
@@ -105,9 +97,9 @@ def port_in_problems(choice: PortIn) -> list[ActionError]:
         except InvalidNumber as exc:
             problems.append(ActionError(exc.message, field="msisdn"))
     for name in PORT_IN_TEXTS:
-        limit = text_limit(name)
-        if len(getattr(choice, name).strip()) > limit:
-            problems.append(ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field=name))
+        too_long = length_refusal(name, getattr(choice, name).strip())
+        if too_long is not None:
+            problems.append(too_long)
     if not choice.donor_operator.strip():
         problems.append(ActionError(_("Choose the current operator of this number."), field="donor_operator"))
     if not (choice.donor_account.strip() or choice.donor_sim.strip()):
@@ -117,18 +109,6 @@ def port_in_problems(choice: PortIn) -> list[ActionError]:
             )
         )
     return problems
-
-
-def _port_in_number(choice: PortIn) -> str:
-    problems = port_in_problems(choice)
-    if problems:
-        raise problems[0]
-    msisdn = parse_mobile(choice.msisdn)
-    if PoolNumber.objects.filter(msisdn=msisdn).exists():
-        raise ActionError(_("This number is already ours: choose it as a new number instead."), field="msisdn")
-    if Line.objects.filter(msisdn=msisdn).exclude(status=Line.Status.STOPPED).exists():
-        raise ActionError(_("This number is already a line of the portal."), field="msisdn")
-    return msisdn
 
 
 def require_options_apply(plan: TariffPlan, options: Sequence[Option]) -> None:
@@ -145,21 +125,298 @@ def require_options_apply(plan: TariffPlan, options: Sequence[Option]) -> None:
         )
 
 
-def _check_products(
-    plan: TariffPlan,
-    options: Sequence[Option],
-    billing_account: BillingAccount,
-    split_bill_profile: SplitBillProfile | None,
-) -> None:
+def _check_products(plan: TariffPlan, options: Sequence[Option], billing_account: BillingAccount) -> None:
     contracts = {billing_account.contract_id}
     require_plan_retained(plan, contracts)
     require_options_retained(options, contracts)
     require_options_apply(plan, options)
-    if split_bill_profile is not None and split_bill_profile.customer_id != billing_account.customer_id:
-        raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
 
 
+# --- adding lines: many at once, or one ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewLine:
+    """One line to add: the add-SIM wizard's answers (F-21), `line_add`'s arguments."""
+
+    iccid: str
+    details: LineDetails
+    plan: TariffPlan
+    options: Sequence[Option]
+    billing_account: BillingAccount
+    number_choice: NewNumber | PortIn
+    split_bill_profile: SplitBillProfile | None = None
+
+
+class LinesRefused(ActionError):
+    """Some of the lines to add break a rule, so none is added. `problems` maps the index of
+    each such line (in the order given) to its first problem; the message is the first one's."""
+
+    def __init__(self, problems: dict[int, ActionError]):
+        first = problems[min(problems)]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.problems = dict(sorted(problems.items()))
+
+
+@dataclass
+class _Adding:
+    """A line on its way: what it asks for, then what the checks found for it."""
+
+    index: int
+    new: NewLine
+    options: list[Option]
+    sim: SimCard | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    msisdn: str = ""
+    port_in: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def customer_id(self) -> int:
+        return self.new.billing_account.customer_id
+
+
+class _Checks:
+    """The lines still without a problem, and the first problem of each other one, found in
+    the order `line_add` always checked one line: card, products, details, number. A line with
+    a problem takes no card or number from the lines after it."""
+
+    def __init__(self, new: Sequence[NewLine]):
+        self.rows = [
+            _Adding(index=index, new=line, options=list(dict.fromkeys(line.options))) for index, line in enumerate(new)
+        ]
+        self.problems: dict[int, ActionError] = {}
+
+    def ok(self) -> list[_Adding]:
+        return [row for row in self.rows if row.index not in self.problems]
+
+    def refuse(self, row: _Adding, problem: ActionError | str | Promise, field: str = "") -> None:
+        if row.index not in self.problems:
+            self.problems[row.index] = (
+                problem if isinstance(problem, ActionError) else ActionError(problem, field=field)
+            )
+
+
+def _check_sims(checks: _Checks) -> None:
+    """Blank cards of the customer's stock or the operator's, each for one line (`find_blank_sims`)."""
+    rows = checks.ok()
+    found_sims = find_blank_sims([(row.customer_id, row.new.iccid) for row in rows], field="iccid")
+    for row, found in zip(rows, found_sims, strict=True):
+        if isinstance(found, ActionError):
+            checks.refuse(row, found)
+        else:
+            row.sim = found
+
+
+def _check_plans_and_options(checks: _Checks) -> None:
+    """Plan and options retained by the contract and going together (`_check_products`), once
+    per plan, options and contract, not once per line; then the split-bill profile."""
+    verdicts: dict[tuple[int, tuple[int, ...], int], ActionError | None] = {}
+    for row in checks.ok():
+        new = row.new
+        key = (new.plan.pk, tuple(option.pk for option in row.options), new.billing_account.contract_id)
+        if key not in verdicts:
+            try:
+                _check_products(new.plan, row.options, new.billing_account)
+            except ActionError as exc:
+                verdicts[key] = exc
+            else:
+                verdicts[key] = None
+        problem = verdicts[key]
+        try:
+            if problem is not None:
+                raise problem
+            require_own_split_bill_profile(new.split_bill_profile, [row.customer_id])
+        except ActionError as exc:
+            checks.refuse(row, exc)
+
+
+def _check_details(checks: _Checks) -> None:
+    for row in checks.ok():
+        try:
+            row.fields = clean_details(row.new.details.as_dict())
+        except ActionError as exc:
+            checks.refuse(row, exc)
+
+
+def _check_numbers(checks: _Checks) -> None:
+    """Port-ins: a number neither ours nor a line's already. New numbers: the one asked for if
+    it is free, else the first free one, in the order given; each locked until the end of the
+    transaction (others skip the first free ones this takes), for one line only."""
+    wanted: list[_Adding] = []
+    for row in checks.ok():
+        choice = row.new.number_choice
+        if isinstance(choice, PortIn):
+            found = port_in_problems(choice)
+            if found:
+                checks.refuse(row, found[0])
+                continue
+            row.msisdn = parse_mobile(choice.msisdn)
+            row.port_in = {name: getattr(choice, name).strip() for name in PORT_IN_TEXTS}
+        elif choice.msisdn:
+            try:
+                row.msisdn = parse_mobile(choice.msisdn)
+            except InvalidNumber as exc:
+                checks.refuse(row, exc.message, "msisdn")
+                continue
+            wanted.append(row)
+        else:
+            wanted.append(row)
+    ported = [row for row in checks.ok() if row.port_in]
+    if ported:
+        ours = set(
+            PoolNumber.objects.filter(msisdn__in={row.msisdn for row in ported}).values_list("msisdn", flat=True)
+        )
+        for row in ported:
+            if row.msisdn in ours:
+                checks.refuse(row, ALREADY_OURS, "msisdn")
+    if not wanted:
+        return
+    free = PoolNumber.objects.select_for_update(of=("self",)).filter(status=PoolNumber.Status.FREE)
+    chosen = {row.msisdn for row in wanted if row.msisdn}
+    available = set(free.filter(msisdn__in=chosen).values_list("msisdn", flat=True)) if chosen else set()
+    automatic = sum(1 for row in wanted if not row.msisdn)
+    if automatic:
+        # Enough of the first free numbers for every line without a choice, even if the lines
+        # with a choice take some of them (as they would one by one, in order).
+        first_free = free.select_for_update(skip_locked=True, of=("self",)).order_by("msisdn")
+        available |= set(first_free.values_list("msisdn", flat=True)[: automatic + len(chosen)])
+    in_order = sorted(available)
+    heapq.heapify(in_order)
+    for row in wanted:
+        if row.msisdn:
+            if row.msisdn in available:
+                available.discard(row.msisdn)
+            else:
+                checks.refuse(row, NUMBER_NOT_FREE, "msisdn")
+            continue
+        while in_order and in_order[0] not in available:
+            heapq.heappop(in_order)
+        if not in_order:
+            checks.refuse(row, POOL_EMPTY, "msisdn")
+            continue
+        row.msisdn = heapq.heappop(in_order)
+        available.discard(row.msisdn)
+
+
+def _check_no_live_line(checks: _Checks) -> None:
+    """No line that is not stopped has the number: not in the portal, nor twice among the new."""
+    live = set(
+        Line.objects.filter(msisdn__in={row.msisdn for row in checks.ok()})
+        .exclude(status=Line.Status.STOPPED)
+        .values_list("msisdn", flat=True)
+    )
+    for row in checks.ok():
+        if row.msisdn in live:
+            checks.refuse(row, ALREADY_A_LINE, "msisdn")
+        live.add(row.msisdn)
+
+
+def _line_values(row: _Adding) -> dict[str, Any]:
+    """A new line's columns as `insert_rows` takes them (JSON values)."""
+    assert row.sim is not None  # checked by `_check_sims`
+    new = row.new
+    return {
+        "customer_id": row.customer_id,
+        "msisdn": row.msisdn,
+        "sim_id": row.sim.pk,
+        "plan_id": new.plan.pk,
+        "billing_account_id": new.billing_account.pk,
+        "split_bill_profile_id": new.split_bill_profile.pk if new.split_bill_profile else None,
+        **{name: value.isoformat() if isinstance(value, date) else value for name, value in row.fields.items()},
+        **{name: row.port_in.get(name, "") for name in PORT_IN_TEXTS},
+    }
+
+
+def _added(pk: int, row: _Adding, now: datetime) -> Line:
+    """The new line as `Line.objects.create` would have answered it, without reading it back."""
+    new = row.new
+    account = new.billing_account
+    line = Line(
+        pk=pk,
+        customer_id=row.customer_id,
+        msisdn=row.msisdn,
+        sim=row.sim,
+        status=Line.Status.PENDING,
+        plan=new.plan,
+        billing_account=account,
+        split_bill_profile=new.split_bill_profile,
+        created_at=now,
+        updated_at=now,
+        **row.fields,
+        **row.port_in,
+    )
+    if BillingAccount.customer.is_cached(account):
+        line.customer = account.customer
+    line._state.adding, line._state.db = False, router.db_for_write(Line)
+    return line
+
+
+def _audit_after(row: _Adding) -> dict[str, Any]:
+    """What the audit log keeps of a new line."""
+    assert row.sim is not None
+    new = row.new
+    return {
+        "iccid": row.sim.iccid,
+        "plan": new.plan.code,
+        "options": sorted(option.code for option in row.options),
+        "billing_account": new.billing_account.number,
+        "split_bill_profile": str(new.split_bill_profile or ""),
+        "port_in": bool(row.port_in),
+        **{name: str(value) for name, value in row.fields.items() if name != "birth_date"},
+    }
+
+
+@collector_paused()
 @transaction.atomic
+def lines_add(*, actor: Actor, lines: Sequence[NewLine]) -> list[Line]:
+    """Create PENDING lines from the add-SIM wizard's answers (F-21) or a file's rows (F-32),
+    all or nothing (R2) and set-based (DESIGN rule 4): every line is checked with the rules of
+    one first (`LinesRefused` names each line's first problem), then the cards and numbers are
+    taken in one UPDATE each and the lines, their options, audit rows and events written in one
+    INSERT each, whatever their number. A line reaches the network when activated."""
+    for customer_id in sorted({line.billing_account.customer_id for line in lines}):
+        require_fleet(actor, customer_id)
+    checks = _Checks(lines)
+    _check_sims(checks)
+    _check_plans_and_options(checks)
+    _check_details(checks)
+    _check_numbers(checks)
+    _check_no_live_line(checks)
+    if checks.problems:
+        raise LinesRefused(checks.problems)
+    rows = checks.rows
+    if not rows:
+        return []
+    take_sims([(row.sim, row.customer_id) for row in rows if row.sim is not None], field="iccid")
+    numbers = [row.msisdn for row in rows if not row.port_in]
+    if numbers:
+        assigned = PoolNumber.objects.filter(msisdn__in=numbers, status=PoolNumber.Status.FREE).update(
+            status=PoolNumber.Status.ASSIGNED
+        )
+        if assigned != len(numbers):  # the numbers were locked: only if the data is odd
+            raise ActionError(NUMBER_NOT_FREE, field="msisdn", code="conflict")
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # a wizard creating the same number at the same moment loses here
+            ids = insert_rows(
+                Line,
+                [_line_values(row) for row in rows],
+                same={"status": Line.Status.PENDING, "created_at": now, "updated_at": now},
+            )
+    except IntegrityError as exc:
+        _check_no_live_line(checks)
+        if checks.problems:
+            raise LinesRefused(checks.problems) from exc
+        raise ActionError(ALREADY_A_LINE, field="msisdn") from exc
+    insert_rows(
+        LineOption,
+        [{"line_id": pk, "option_id": option.pk} for pk, row in zip(ids, rows, strict=True) for option in row.options],
+    )
+    added = [_added(pk, row, now) for pk, row in zip(ids, rows, strict=True)]
+    audit_lines(actor, "line.added", ((line, {}, _audit_after(row)) for line, row in zip(added, rows, strict=True)))
+    return added
+
+
 def line_add(
     *,
     actor: Actor,
@@ -171,55 +428,26 @@ def line_add(
     number_choice: NewNumber | PortIn,
     split_bill_profile: SplitBillProfile | None = None,
 ) -> Line:
-    """Create a PENDING line from the add-SIM wizard (F-21); it reaches the network when activated."""
-    customer = billing_account.customer
-    require_fleet(actor, customer)
-    options = list(dict.fromkeys(options))
-    sim = take_blank_sim(customer=customer, iccid=iccid, field="iccid")
-    _check_products(plan, options, billing_account, split_bill_profile)
-    fields = clean_details(details.as_dict())
-    if isinstance(number_choice, PortIn):
-        msisdn = _port_in_number(number_choice)
-        port_in = {
-            "donor_operator": number_choice.donor_operator.strip(),
-            "donor_account": number_choice.donor_account.strip(),
-            "donor_sim": number_choice.donor_sim.strip(),
-        }
-    else:
-        msisdn = _reserve_pool_number(number_choice.msisdn)
-        port_in = {}
-    try:
-        with transaction.atomic():  # a wizard porting the same number at the same moment loses here
-            line = Line.objects.create(
-                customer=customer,
-                msisdn=msisdn,
-                sim=sim,
-                status=Line.Status.PENDING,
-                plan=plan,
-                billing_account=billing_account,
-                split_bill_profile=split_bill_profile,
-                **fields,
-                **port_in,
-            )
-    except IntegrityError as exc:
-        raise ActionError(_("This number is already a line of the portal."), field="msisdn") from exc
-    LineOption.objects.bulk_create([LineOption(line=line, option=option) for option in options])
-    audit_line(
-        actor,
-        "line.added",
-        line,
-        before={},
-        after={
-            "iccid": sim.iccid,
-            "plan": plan.code,
-            "options": sorted(option.code for option in options),
-            "billing_account": billing_account.number,
-            "split_bill_profile": str(split_bill_profile or ""),
-            "port_in": bool(port_in),
-            **{name: str(value) for name, value in fields.items() if name != "birth_date"},
-        },
+    """Create a PENDING line from the add-SIM wizard (F-21): `lines_add` for one line, which
+    refuses with the line's first problem."""
+    new = NewLine(
+        iccid=iccid,
+        details=details,
+        plan=plan,
+        options=list(options),
+        billing_account=billing_account,
+        number_choice=number_choice,
+        split_bill_profile=split_bill_profile,
     )
+    try:
+        (line,) = lines_add(actor=actor, lines=[new])
+    except LinesRefused as refused:
+        raise refused.problems[0] from None
     return line
+
+
+# `line_activate`'s status rule; the due-changes job sorts out the lines it refuses with it.
+ACTIVATABLE = StatusRule((Line.Status.PENDING,), _("%(number)s is %(status)s: only a pending SIM can be activated."))
 
 
 def _activate_now(actor: Actor, lines: list[Line]) -> None:
@@ -273,7 +501,7 @@ def line_activate(*, actor: Actor, lines: Sequence[Line], on: date) -> Activatio
     refuse_past(on)
     require_fleet_lines(actor, lines)
     locked = lock_lines(lines, related=("sim",))
-    require_status(locked, (Line.Status.PENDING,), _("%(number)s is %(status)s: only a pending SIM can be activated."))
+    ACTIVATABLE.require(locked)
     if on > today():
         changes = schedule_lines(actor=actor, lines=locked, kind=ScheduledChange.Kind.ACTIVATE, on=on)
         return Activation(on=on, scheduled=True, lines=locked, changes=changes)

@@ -7,18 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
-from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.errors import ActionError
 from fleetportal.network.models import ProvisioningRequest
 
 from ..models import Line
 from ..network_state import retriable_request
 from ..provisioning import request_provisioning
+from .common import require_fleet
 
 
 def provisioning_retry(*, actor: Actor, line: Line) -> ProvisioningRequest:
     """Send the line's failed change again, as a new request with a new idempotency key."""
-    if not actor.is_staff and (actor.customer != line.customer or not actor.can("fleet")):
-        raise PermissionDeniedError(_("You may not manage the lines of this customer."))
+    require_fleet(actor, line.customer_id)
     with transaction.atomic():
         Line.objects.select_for_update().filter(pk=line.pk).exists()  # one retry at a time per line
         failed = retriable_request(line)

@@ -3,10 +3,10 @@ an eSIM's activation e-mail (F-23)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +24,7 @@ from fleetportal.notifications.models import OutboxMessage
 
 from ..provisioning import request_provisioning
 from .common import IN_NETWORK, LIVE, audit_line, bump, lock_lines, number_label, require_fleet, require_status
-from .details import text_limit
+from .details import length_refusal, require_email
 
 ESIM_RESENT = "line.esim_resent"
 # Enough for a typo'd address or a lost mail; more is a loop or someone mailing PUKs around.
@@ -46,23 +46,64 @@ class TooManyResends(ActionError):
         )
 
 
+BAD_ICCID = _("Enter the 19 or 20 digits of the SIM card number; the last one is a check digit.")
+NOT_IN_STOCK = _("This SIM card is not in your stock.")
+SIM_IN_USE = _("This SIM card is already in use.")
+
+
+def find_blank_sims(wanted: Sequence[tuple[int, str]], *, field: str) -> list[SimCard | ActionError]:
+    """For each (customer id, ICCID) asked for, in order: the BLANK card with that number from
+    the customer's stock or the operator's, locked until the transaction ends, or why not (not
+    a card number, not in that stock, in use or asked for before). One query for any number of
+    cards; `take_sims` then takes them."""
+    iccids = [normalize_iccid(iccid) for _customer, iccid in wanted]
+    cards = {
+        sim.iccid: sim
+        for sim in SimCard.objects.select_for_update(of=("self",)).filter(
+            Q(customer_id__in={customer_id for customer_id, _iccid in wanted}) | Q(customer=None),
+            iccid__in={iccid for iccid in iccids if is_valid_iccid(iccid)},
+        )
+    }
+    found: list[SimCard | ActionError] = []
+    asked: set[int] = set()
+    for (customer_id, _raw), iccid in zip(wanted, iccids, strict=True):
+        sim = cards.get(iccid)
+        if not is_valid_iccid(iccid):
+            found.append(ActionError(BAD_ICCID, field=field))
+        elif sim is None or sim.customer_id not in (None, customer_id):
+            found.append(ActionError(NOT_IN_STOCK, field=field))
+        elif sim.status != SimCard.Status.BLANK or sim.pk in asked:
+            found.append(ActionError(SIM_IN_USE, field=field))
+        else:
+            asked.add(sim.pk)
+            found.append(sim)
+    return found
+
+
+def take_sims(sims: Sequence[tuple[SimCard, int]], *, field: str) -> None:
+    """The (card, customer id) pairs `find_blank_sims` found: IN_USE and the customer's, one
+    conditional UPDATE per customer, so that two wizards never get the same card."""
+    by_customer: dict[int, list[SimCard]] = defaultdict(list)
+    for sim, customer_id in sims:
+        by_customer[customer_id].append(sim)
+    for customer_id, cards in by_customer.items():
+        taken = SimCard.objects.filter(pk__in=[sim.pk for sim in cards], status=SimCard.Status.BLANK).update(
+            status=SimCard.Status.IN_USE, customer_id=customer_id
+        )
+        if taken != len(cards):
+            raise ActionError(SIM_IN_USE, field=field, code="conflict")
+        for sim in cards:
+            sim.status, sim.customer_id = SimCard.Status.IN_USE, customer_id
+
+
 def take_blank_sim(*, customer: Customer, iccid: str, field: str) -> SimCard:
     """The BLANK card with this ICCID from the customer's stock or the operator's, now IN_USE
-    and the customer's. A conditional UPDATE: two wizards never get the same card."""
-    iccid = normalize_iccid(iccid)
-    if not is_valid_iccid(iccid):
-        raise ActionError(
-            _("Enter the 19 or 20 digits of the SIM card number; the last one is a check digit."), field=field
-        )
-    sim = SimCard.objects.filter(Q(customer=customer) | Q(customer=None), iccid=iccid).first()
-    if sim is None:
-        raise ActionError(_("This SIM card is not in your stock."), field=field)
-    taken = SimCard.objects.filter(pk=sim.pk, status=SimCard.Status.BLANK).update(
-        status=SimCard.Status.IN_USE, customer=customer
-    )
-    if not taken:
-        raise ActionError(_("This SIM card is already in use."), field=field)
-    sim.status, sim.customer = SimCard.Status.IN_USE, customer
+    and the customer's (`find_blank_sims` and `take_sims` for one card)."""
+    (sim,) = find_blank_sims([(customer.pk, iccid)], field=field)
+    if isinstance(sim, ActionError):
+        raise sim
+    take_sims([(sim, customer.pk)], field=field)
+    sim.customer = customer
     return sim
 
 
@@ -105,14 +146,11 @@ def esim_resend_address(email: str) -> str:
     address, no longer than a line's); empty: the line's user's. The one rule of the action, the
     Manage SIM page's form and the API."""
     email = email.strip()
-    limit = text_limit("email")
-    if len(email) > limit:
-        raise ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field="email")
+    too_long = length_refusal("email", email)
+    if too_long is not None:
+        raise too_long
     if email:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise ActionError(_("Enter a valid e-mail address."), field="email") from exc
+        require_email(email, field="email")
     return email
 
 

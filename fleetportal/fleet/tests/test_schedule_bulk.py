@@ -188,7 +188,7 @@ def test_groups_keep_each_lines_changes_in_their_order() -> None:
 def test_a_group_the_bulk_action_refuses_runs_one_by_one(
     manager_actor: Actor, on_start, plans: dict[str, TariffPlan], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A refusal not sorted out before the bulk call (here: the status rule switched off) still
+    """A refusal not sorted out before the bulk call (here: the sorting out switched off) still
     blocks only its own line: the group is run again change by change."""
     lines = on_start(3)
     plan_later(manager_actor, lines, plans["mobile-europe"])
@@ -197,7 +197,7 @@ def test_a_group_the_bulk_action_refuses_runs_one_by_one(
     monkeypatch.setitem(
         due_jobs._RUNNERS,
         ScheduledChange.Kind.PLAN,
-        due_jobs._Runner(**{**runner.__dict__, "allowed": tuple(Line.Status)}),
+        due_jobs._Runner(**{**runner.__dict__, "refusals": lambda lines, plan: {}}),
     )
     assert run_due_changes() == {"done": 2, "failed": 1}
     failed = ScheduledChange.objects.get(status=Status.FAILED)
