@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fleetportal.catalog",
     "fleetportal.billing",
     "fleetportal.fleet",
+    "fleetportal.usage",
     "fleetportal.network",
     "fleetportal.audit",
     "fleetportal.backoffice",

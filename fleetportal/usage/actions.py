@@ -1,0 +1,358 @@
+"""Ingesting usage records (F-55, R5): a file or an API batch into `UsageRecord` rows.
+
+Streamed and set-based: the rows are read and checked one by one (`ingest.read_csv`), then
+handed to the database `CHUNK` at a time: loaded into a temporary staging table (PostgreSQL:
+one COPY; SQLite: one executemany), then moved with one
+`INSERT … SELECT … ON CONFLICT (record_id) DO NOTHING`, so a record already stored (an earlier
+file, a retry) is counted as a duplicate and never stored twice. A record id that an earlier
+row of the same file holds is a bad row (`duplicate_in_file`), found by the same join. Each
+chunk commits with the job's counts, so a page shows progress and a worker that dies goes on
+after the last committed row when the job runs again. Memory holds one chunk and the map of
+the numbers seen, whatever the file's size.
+
+When the file is done, the job's audit row and its `usage.ingested` event (for rating) are
+written in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import IO, Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fleetportal.accounts.api_keys import key_functions
+from fleetportal.accounts.models import Membership
+from fleetportal.core.actor import Actor
+from fleetportal.core.audit import record
+from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.models import Channel, Customer
+from fleetportal.core.phones import InvalidNumber, parse_mobile
+from fleetportal.fleet.models import Line
+
+from . import events
+from .ingest import Bad, FileError, Parsed, read_csv, read_records
+from .models import IngestError, IngestJob, UsageRecord
+from .policy import FLEET
+
+CHUNK = 5_000
+MAX_STORED_ERRORS = 10_000  # per job; `bad` counts them all
+MAX_NUMBERS = 200_000  # the numbers remembered across chunks (bounded memory)
+Start = Callable[[int], object]
+
+STAGING = "usage_staging"
+_STAGED = (
+    "row_no",
+    "record_id",
+    "line_id",
+    "customer_id",
+    "started_at",
+    "kind",
+    "zone",
+    "quantity",
+    "unit",
+    "amount",
+    "merchant",
+)
+
+
+def may_ingest(actor: Actor, customer: Customer | None) -> bool:
+    """Staff and the operator's own command line for any customer's lines; a fleet manager (or
+    a key with the fleet scope) for their own customer's."""
+    if actor.is_staff or (actor.user is None and actor.api_key is None and actor.channel == Channel.SYSTEM):
+        return True
+    return customer is not None and actor.customer == customer and actor.number is None and actor.can(FLEET)
+
+
+def usage_job_create(
+    *,
+    actor: Actor,
+    source: str,
+    file_name: str,
+    customer: Customer | None = None,
+    upload: Any = None,
+    start: Start | None = None,
+) -> IngestJob:
+    """Record an ingest job (a file or a batch to come). A customer's actor always ingests for
+    its own customer, whatever `customer` says (S1). `start(job_id)` queues the worker after commit."""
+    if actor.customer is not None and not actor.is_staff:
+        customer = actor.customer
+    if not may_ingest(actor, customer):
+        raise PermissionDeniedError(_("You may not ingest usage records."))
+    name = (file_name or "").strip()[:200] or "usage.csv"
+    with transaction.atomic():
+        job = IngestJob(
+            customer=customer,
+            source=source,
+            file_name=name,
+            created_by=actor.user,
+            api_key=actor.api_key,
+            created_by_label=actor.label[:200],
+            language=translation.get_language() or "en",
+        )
+        if upload is not None:
+            job.upload.save(name, upload, save=False)
+        job.save()
+        if start is not None:
+            transaction.on_commit(lambda: start(job.pk))
+    return job
+
+
+def job_actor(job: IngestJob) -> Actor:
+    """Who asked for the job, acting through a worker, with their rights as they are now."""
+    if job.api_key_id:
+        key = job.api_key
+        if key is None or key.revoked_at is not None or FLEET not in key.scopes:
+            raise PermissionDeniedError(_("The API key that sent this file is revoked or lost the fleet scope."))
+        return Actor(user=None, channel=Channel.JOB, api_key=key, functions=key_functions(key))
+    user = job.created_by
+    if user is not None and user.is_staff:
+        return Actor(user=user, channel=Channel.JOB)
+    membership = (
+        Membership.objects.filter(user=user, customer=job.customer)
+        .exclude(status=Membership.Status.DISABLED)
+        .select_related("customer")
+        .first()
+        if user is not None and job.customer_id
+        else None
+    )
+    if membership is None:
+        if user is None and job.source == IngestJob.Source.COMMAND:
+            return Actor(user=None, channel=Channel.SYSTEM)
+        raise PermissionDeniedError(_("The person who sent this file may no longer ingest usage records."))
+    return Actor(user=user, channel=Channel.JOB, membership=membership, functions=frozenset(membership.functions))
+
+
+def usage_ingest(*, actor: Actor, job: IngestJob, stream: IO[bytes]) -> IngestJob:
+    """Ingest a CSV (or gzip of it) file into `job`; bad rows are reported, good rows kept."""
+    return _run(actor, job, lambda: read_csv(stream))
+
+
+def usage_ingest_records(*, actor: Actor, job: IngestJob, records: Iterable[dict[str, Any]]) -> IngestJob:
+    """Ingest an API batch of records (dicts with the file's column names) into `job`."""
+    return _run(actor, job, lambda: read_records(records))
+
+
+def _run(actor: Actor, job: IngestJob, rows: Callable[[], Iterator[Parsed | Bad]]) -> IngestJob:
+    if not may_ingest(actor, job.customer):
+        raise PermissionDeniedError(_("You may not ingest usage records."))
+    if job.finished:
+        raise ActionError(_("This ingest has finished already."), code="conflict")
+    IngestJob.objects.filter(pk=job.pk).update(status=IngestJob.Status.RUNNING, started_at=timezone.now())
+    resolver = _Numbers(job.customer_id)
+    try:
+        items = (item for item in rows() if item.row > job.last_row)  # a retry goes on after its last chunk
+        while chunk := list(islice(items, CHUNK)):
+            _ingest_chunk(job, chunk, resolver)
+    except FileError as exc:
+        return _finish(actor, job, error=exc)
+    return _finish(actor, job)
+
+
+class _Numbers:
+    """Numbers as written → (line id, customer id), read from the database for each chunk's new
+    numbers: the live line of the number (or its most recently stopped one, for late records),
+    of the job's customer when it has one."""
+
+    def __init__(self, customer_id: int | None):
+        self.customer_id = customer_id
+        self.known: dict[str, tuple[int, int] | None] = {}
+        self.e164: dict[str, str | None] = {}
+
+    def resolve(self, texts: set[str]) -> None:
+        new = texts - self.known.keys()
+        if not new:
+            return
+        if len(self.known) > MAX_NUMBERS:
+            self.known.clear()
+            self.e164.clear()
+        wanted: dict[str, list[str]] = {}
+        for text in new:
+            number = self.e164.get(text) if text in self.e164 else self._parse(text)
+            self.e164[text] = number
+            if number is None:
+                self.known[text] = None
+            else:
+                wanted.setdefault(number, []).append(text)
+        lines = Line.objects.filter(msisdn__in=list(wanted))
+        if self.customer_id is not None:
+            lines = lines.filter(customer_id=self.customer_id)
+        best: dict[str, tuple[tuple[bool, Any], int, int]] = {}
+        for pk, customer_id, msisdn, status, stopped_at in lines.values_list(
+            "pk", "customer_id", "msisdn", "status", "stopped_at"
+        ):
+            rank = (status != Line.Status.STOPPED, stopped_at or timezone.now())
+            if msisdn not in best or rank > best[msisdn][0]:
+                best[msisdn] = (rank, pk, customer_id)
+        for number, written in wanted.items():
+            found = best.get(number)
+            for text in written:
+                self.known[text] = (found[1], found[2]) if found else None
+
+    @staticmethod
+    def _parse(text: str) -> str | None:
+        if text.startswith("+") and text[1:].isdigit() and 8 <= len(text) <= 16:
+            return text  # E.164 already: the mediation's usual form, no need to parse it
+        try:
+            return parse_mobile(text)
+        except InvalidNumber:
+            return None
+
+
+def _ingest_chunk(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers) -> None:
+    numbers.resolve({item.number for item in chunk if isinstance(item, Parsed)})
+    bad: list[Bad] = []
+    staged: list[tuple[Any, ...]] = []
+    for item in chunk:
+        if isinstance(item, Bad):
+            bad.append(item)
+            continue
+        line = numbers.known.get(item.number)
+        if line is None:
+            code = "unknown_number" if numbers.e164.get(item.number) else "bad_number"
+            bad.append(Bad(item.row, code, item.number[:60]))
+            continue
+        staged.append(
+            (
+                item.row,
+                item.record_id,
+                line[0],
+                line[1],
+                item.started_at,
+                item.kind,
+                item.zone,
+                item.quantity,
+                item.unit,
+                item.amount,
+                item.merchant,
+            )
+        )
+    with transaction.atomic():
+        inserted, repeated = _store(job, staged) if staged else (0, [])
+        bad += [Bad(row, "duplicate_in_file", record_id[:60]) for row, record_id in repeated]
+        room = MAX_STORED_ERRORS - IngestJob.objects.filter(pk=job.pk).values_list("bad", flat=True).get()
+        if room > 0 and bad:
+            bad.sort(key=lambda b: b.row)
+            IngestError.objects.bulk_create(
+                [IngestError(job=job, row=b.row, code=b.code, detail=b.detail[:200]) for b in bad[:room]]
+            )
+        IngestJob.objects.filter(pk=job.pk).update(
+            rows=F("rows") + len(chunk),
+            ingested=F("ingested") + inserted,
+            duplicates=F("duplicates") + len(staged) - inserted - len(repeated),
+            bad=F("bad") + len(bad),
+            last_row=max(item.row for item in chunk),
+        )
+
+
+def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tuple[int, str]]]:
+    """Stage the chunk, insert what is new; (rows inserted, (row, id) of ids an earlier row of
+    this job holds)."""
+    quote = connection.ops.quote_name
+    table = quote(UsageRecord._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id bigint,"
+                " customer_id bigint, started_at timestamptz, kind text, zone text, quantity numeric, unit text,"
+                " amount numeric, merchant text) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608  (inside a caller's transaction too)
+            with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:
+                for row in staged:
+                    copy.write_row(row)
+        else:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id integer,"
+                " customer_id integer, started_at text, kind text, zone text, quantity text, unit text,"
+                " amount text, merchant text)"
+            )
+            cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {STAGING} VALUES ({', '.join(['%s'] * len(_STAGED))})",  # noqa: S608
+                [
+                    (
+                        r[0],
+                        r[1],
+                        r[2],
+                        r[3],
+                        r[4].replace(tzinfo=None).isoformat(" "),
+                        r[5],
+                        r[6],
+                        str(r[7]),
+                        r[8],
+                        None if r[9] is None else str(r[9]),
+                        r[10],
+                    )
+                    for r in staged
+                ],
+            )
+        columns = [
+            "record_id",
+            "line_id",
+            "customer_id",
+            "started_at",
+            "kind",
+            "zone",
+            "quantity",
+            "unit",
+            "amount",
+            "merchant",
+        ]
+        stored = ", ".join(quote(c) for c in columns)  # the fields' own column names
+        selected = ", ".join(columns)
+        cursor.execute(
+            f"INSERT INTO {table} ({stored}, job_id, {quote('row')}, created_at)"  # noqa: S608
+            f" SELECT {selected}, %s, row_no, %s FROM {STAGING} WHERE true ORDER BY row_no"
+            " ON CONFLICT (record_id) DO NOTHING",
+            [job.pk, _now_param()],
+        )
+        inserted = cursor.rowcount
+        repeated: list[tuple[int, str]] = []
+        if inserted < len(staged):
+            cursor.execute(
+                f"SELECT s.row_no, s.record_id FROM {STAGING} s JOIN {table} r ON r.record_id = s.record_id"  # noqa: S608
+                f" WHERE r.job_id = %s AND r.{quote('row')} <> s.row_no ORDER BY s.row_no",
+                [job.pk],
+            )
+            repeated = [(row, record_id) for row, record_id in cursor.fetchall()]
+    return inserted, repeated
+
+
+def _now_param() -> Any:
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _finish(actor: Actor, job: IngestJob, error: FileError | None = None) -> IngestJob:
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        job.finished_at = timezone.now()
+        if error is not None:
+            job.status, job.error_code, job.error_detail = IngestJob.Status.FAILED, error.code, error.detail[:200]
+        else:
+            job.status = IngestJob.Status.DONE
+        job.save(update_fields=["status", "error_code", "error_detail", "finished_at"])
+        figures = {
+            "file": job.file_name,
+            "source": job.source,
+            "status": job.status,
+            "rows": job.rows,
+            "ingested": job.ingested,
+            "duplicates": job.duplicates,
+            "bad": job.bad,
+        }
+        if error is not None:
+            figures["error"] = error.code
+        record(actor=actor, action="usage.ingested", customer=job.customer, obj=job, after=figures)
+        if job.ingested:
+            events.USAGE_INGESTED.record(
+                customer=job.customer,
+                obj=job,
+                data={"job": job.pk, "ingested": job.ingested, "duplicates": job.duplicates, "bad": job.bad},
+            )
+    return job

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class UsageConfig(AppConfig):
+    name = "fleetportal.usage"
+    label = "usage"
+
+    def ready(self) -> None:
+        from fleetportal.core.audit_labels import ACTION_LABELS, register_values
+
+        from . import events, policy
+        from .models import IngestJob
+
+        policy.register()
+        # The audit log names this app's action and values in the reader's language.
+        ACTION_LABELS.setdefault("usage.ingested", events.AUDIT_LABEL)
+        register_values("source", IngestJob.Source.choices)

@@ -1,0 +1,10 @@
+"""The events usage records (consumed next by rating: a job's new records to price)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.events import EventType
+
+AUDIT_LABEL = _("Usage records ingested")
+
+# data: {"job": id, "ingested": n, "duplicates": n, "bad": n}; the job's records are its new ones.
+USAGE_INGESTED = EventType("usage.ingested", _("Usage records ingested"))

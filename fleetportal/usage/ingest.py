@@ -1,0 +1,277 @@
+"""Reading usage files (F-55): the CSV format of `docs/usage-format.md`, plain or gzip, row by
+row in constant memory, each row checked into a `Parsed` record or a `Bad` (row + reason code).
+
+Reasons are codes with a detail (the offending value); `reason_text` makes the sentence in the
+reader's language when a page, the API or the downloadable list shows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any, NamedTuple, cast
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import KB_PER_MB, UsageRecord
+
+COLUMNS = ("record_id", "number", "started_at", "kind", "zone", "quantity", "unit", "amount", "merchant")
+REQUIRED = ("record_id", "number", "started_at", "kind", "zone")
+GZIP_MAGIC = b"\x1f\x8b"
+QUANTUM = Decimal("0.0000000001")  # UsageRecord.quantity's 10 decimal places
+CENT_QUANTUM = Decimal("0.0001")
+MAX_QUANTITY = Decimal(10) ** 9
+MAX_AMOUNT = Decimal(10) ** 7
+RECORD_ID_MAX = UsageRecord._meta.get_field("record_id").max_length or 64
+MERCHANT_MAX = UsageRecord._meta.get_field("merchant").max_length or 100
+
+KINDS = frozenset(UsageRecord.Kind.values)
+ZONES = frozenset(UsageRecord.Zone.values)
+Kind, Unit = UsageRecord.Kind, UsageRecord.Unit
+# The units each kind may come in, and the factor to its stored unit.
+UNITS: dict[str, dict[str, tuple[str, Decimal | None]]] = {
+    Kind.VOICE: {"seconds": (Unit.SECONDS, None), "s": (Unit.SECONDS, None)},
+    Kind.SMS: {"messages": (Unit.MESSAGES, None)},
+    Kind.MMS: {"messages": (Unit.MESSAGES, None)},
+    Kind.DATA: {"mb": (Unit.MB, None), "kb": (Unit.MB, KB_PER_MB)},
+}
+
+REASONS = {
+    "empty": _("The file is empty."),
+    "no_records": _("The file has a header but no usage records."),
+    "not_gzip": _("The file starts like a gzip file but cannot be uncompressed."),
+    "columns_missing": _("The header lacks the columns: %(value)s."),
+    "columns_unknown": _("The header has unknown columns: %(value)s."),
+    "columns_twice": _("The header names a column twice: %(value)s."),
+    "field_count": _("This row has %(value)s fields; the header has a different number."),
+    "not_utf8": _("This row is not UTF-8 text."),
+    "required": _("The column %(value)s is empty."),
+    "too_long": _("The column %(value)s is too long."),
+    "bad_number": _("%(value)s is not a mobile number."),
+    "unknown_number": _("No line has the number %(value)s."),
+    "bad_time": _("%(value)s is not a start time with a time zone, such as 2026-03-01T08:15:00Z."),
+    "unknown_kind": _("Unknown type %(value)s: use voice, sms, mms, data or third_party."),
+    "unknown_zone": _("Unknown zone %(value)s: use national, eu, world_1, world_2, world_3 or international."),
+    "unknown_unit": _(
+        "The unit %(value)s does not fit the type: voice in seconds, sms and mms in messages, data in mb or kb."
+    ),
+    "bad_quantity": _("The quantity %(value)s is not a number."),
+    "negative_quantity": _("The quantity %(value)s is negative."),
+    "bad_amount": _("The amount %(value)s is not an amount in EUR such as 2.50."),
+    "negative_amount": _("The amount %(value)s is negative."),
+    "amount_not_allowed": _("Only third-party charges have an amount and a merchant."),
+    "quantity_not_allowed": _("A third-party charge has an amount, not a quantity or unit."),
+    "duplicate_in_file": _("The record id %(value)s is already on an earlier row of this file."),
+}
+
+
+def reason_text(code: str, detail: str = "") -> str:
+    """The sentence for a reason code, in the active language."""
+    message = REASONS.get(code)
+    return str(message) % {"value": detail} if message is not None else code
+
+
+class FileError(Exception):
+    """The whole file is unusable (empty, wrong header, broken gzip): nothing of it is ingested."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+class Parsed(NamedTuple):
+    row: int
+    record_id: str
+    number: str  # as written; the action resolves it to a line
+    started_at: datetime
+    kind: str
+    zone: str
+    quantity: Decimal
+    unit: str
+    amount: Decimal | None
+    merchant: str
+
+
+@dataclass(frozen=True)
+class Bad:
+    row: int
+    code: str
+    detail: str = ""
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 60 else value[:57] + "…"
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def parse_time(text: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        return None
+    return value.astimezone(UTC)
+
+
+def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
+    """One record's values (column → text, stripped) checked and normalised."""
+    for column in REQUIRED:
+        if not values.get(column):
+            return Bad(row, "required", column)
+    record_id = values["record_id"]
+    if len(record_id) > RECORD_ID_MAX:
+        return Bad(row, "too_long", "record_id")
+    started_at = parse_time(values["started_at"])
+    if started_at is None:
+        return Bad(row, "bad_time", _short(values["started_at"]))
+    kind = values["kind"].lower()
+    if kind not in KINDS:
+        return Bad(row, "unknown_kind", _short(values["kind"]))
+    zone = values["zone"].lower()
+    if zone not in ZONES:
+        return Bad(row, "unknown_zone", _short(values["zone"]))
+    quantity_text, unit_text = values.get("quantity", ""), values.get("unit", "")
+    amount_text, merchant = values.get("amount", ""), values.get("merchant", "")
+    if kind == Kind.THIRD_PARTY:
+        if quantity_text or unit_text:
+            return Bad(row, "quantity_not_allowed")
+        if not amount_text:
+            return Bad(row, "required", "amount")
+        if not merchant:
+            return Bad(row, "required", "merchant")
+        if len(merchant) > MERCHANT_MAX:
+            return Bad(row, "too_long", "merchant")
+        amount = _decimal(amount_text)
+        if amount is None or abs(amount) >= MAX_AMOUNT:
+            return Bad(row, "bad_amount", _short(amount_text))
+        if amount < 0:
+            return Bad(row, "negative_amount", _short(amount_text))
+        return Parsed(
+            row,
+            record_id,
+            values["number"],
+            started_at,
+            kind,
+            zone,
+            Decimal(0),
+            Unit.NONE,
+            amount.quantize(CENT_QUANTUM),
+            merchant,
+        )
+    if amount_text or merchant:
+        return Bad(row, "amount_not_allowed")
+    if not quantity_text:
+        return Bad(row, "required", "quantity")
+    unit = UNITS[kind].get(unit_text.lower())
+    if unit is None:
+        return Bad(row, "unknown_unit", _short(unit_text) or "—")
+    quantity = _decimal(quantity_text)
+    if quantity is None or abs(quantity) >= MAX_QUANTITY:
+        return Bad(row, "bad_quantity", _short(quantity_text))
+    if quantity < 0:
+        return Bad(row, "negative_quantity", _short(quantity_text))
+    stored_unit, divisor = unit
+    if divisor is not None:
+        quantity = quantity / divisor
+    return Parsed(
+        row, record_id, values["number"], started_at, kind, zone, quantity.quantize(QUANTUM), stored_unit, None, ""
+    )
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream's lines, uncompressed when it is gzip (told by its first bytes)."""
+    reader: Any = stream if hasattr(stream, "peek") else io.BufferedReader(cast(Any, stream))
+    head = reader.peek(2)[:2]
+    if not head:
+        raise FileError("empty")
+    source: Iterable[bytes] = gzip.GzipFile(fileobj=reader) if head == GZIP_MAGIC else reader
+    try:
+        yield from source
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise FileError("not_gzip") from exc
+
+
+class _Decoded:
+    """Decodes each line for `csv`, remembering which physical lines were not UTF-8."""
+
+    def __init__(self, lines: Iterator[bytes]):
+        self.lines = lines
+        self.number = 0
+        self.not_utf8: list[int] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.lines:
+            self.number += 1
+            if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a byte-order mark, as spreadsheet programs write
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.not_utf8.append(self.number)
+                yield "\n"  # an empty row in its place: csv skips it, the row is reported
+
+
+def read_csv(stream: IO[bytes]) -> Iterator[Parsed | Bad]:
+    """Every record of a CSV (or gzip of it) file, checked, in file order; raises FileError for
+    a file that is unusable as a whole. Row numbers are the file's lines (the header is row 1)."""
+    decoded = _Decoded(_lines(stream))
+    reader = csv.reader(decoded)
+    header = next(reader, None)
+    if decoded.not_utf8 == [1]:
+        raise FileError("not_utf8")
+    if header is None or not any(cell.strip() for cell in header):
+        raise FileError("empty")
+    names = [cell.strip().lower() for cell in header]
+    missing = [column for column in COLUMNS if column not in names]
+    if missing:
+        raise FileError("columns_missing", ", ".join(missing))
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        raise FileError("columns_unknown", _short(", ".join(unknown)))
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise FileError("columns_twice", ", ".join(twice))
+    width = len(names)
+    seen = 0
+    for fields in reader:
+        while decoded.not_utf8:
+            seen += 1
+            yield Bad(decoded.not_utf8.pop(0), "not_utf8")
+        if not fields:
+            continue
+        row = reader.line_num
+        seen += 1
+        if len(fields) != width:
+            if len(fields) == 1 and not fields[0].strip():
+                seen -= 1
+                continue  # a blank line
+            yield Bad(row, "field_count", str(len(fields)))
+            continue
+        yield check(row, {name: value.strip() for name, value in zip(names, fields, strict=True)})
+    for line in decoded.not_utf8:
+        seen += 1
+        yield Bad(line, "not_utf8")
+    if not seen:
+        raise FileError("no_records")
+
+
+def read_records(records: Iterable[Mapping[str, Any]]) -> Iterator[Parsed | Bad]:
+    """The records of an API batch (item 1 is row 1), checked like a file's rows."""
+    for row, record in enumerate(records, start=1):
+        values = {column: "" if record.get(column) is None else str(record[column]).strip() for column in COLUMNS}
+        yield check(row, values)

@@ -1,0 +1,138 @@
+"""Usage records from the operator's mediation (F-55) and the ingest jobs that bring them.
+
+A record is stored once whatever how often it arrives (R5): `record_id`, the mediation's own
+id, is unique, and every ingest inserts with ON CONFLICT DO NOTHING on it.
+
+Quantities are normalised to one unit per kind (seconds for voice, messages for SMS/MMS, MB
+for data; kB are divided by 1024, as the mediation counts octets), so rating and counters add
+one column per kind without converting units; `unit` keeps that canonical unit explicit on
+every row. Third-party charges carry an amount in EUR and a merchant instead of a quantity.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.models import Customer
+from fleetportal.fleet.models import Line
+
+KB_PER_MB = Decimal(1024)
+
+
+class IngestJob(models.Model):
+    """One file (or API batch) of usage records, ingested by a worker in chunks; its counts grow
+    as chunks commit, so a page can show progress. Bad rows are `IngestError` rows."""
+
+    class Source(models.TextChoices):
+        COMMAND = "command", _("Management command")
+        STAFF = "staff", _("Back office")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Ingesting")
+        DONE = "done", _("Ingested")
+        FAILED = "failed", _("Not ingested")
+
+    # The customer whose lines the file's numbers may name; None: any customer (operator feed).
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    file_name = models.CharField(_("file"), max_length=200)
+    # The upload waiting for its worker (staff page, API file); the command reads its own file.
+    upload = models.FileField(upload_to="usage/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    ingested = models.PositiveIntegerField(_("ingested"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    bad = models.PositiveIntegerField(_("bad rows"), default=0)
+    # The last file row whose chunk is committed: a retried job goes on after it.
+    last_row = models.PositiveIntegerField(default=0)
+    # What stopped the whole file (empty, wrong header, not gzip), as an error code + detail.
+    error_code = models.CharField(max_length=30, blank=True)
+    error_detail = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # An API upload acts with the key's scopes as they are when its worker runs.
+    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by_label = models.CharField(_("by"), max_length=200)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class IngestError(models.Model):
+    """A bad row of an ingest: its file row and a reason code (translated when read)."""
+
+    job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField(_("row"))
+    code = models.CharField(max_length=30)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["row", "id"]
+        indexes = [models.Index(fields=["job", "row"])]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.code}"
+
+
+class UsageRecord(models.Model):
+    class Kind(models.TextChoices):
+        VOICE = "voice", _("Voice")
+        SMS = "sms", _("SMS")
+        MMS = "mms", _("MMS")
+        DATA = "data", _("Data")
+        THIRD_PARTY = "third_party", _("Third-party charge")
+
+    class Zone(models.TextChoices):
+        NATIONAL = "national", _("National")
+        EU = "eu", _("EU")
+        WORLD_1 = "world_1", _("Roaming world zone 1")
+        WORLD_2 = "world_2", _("Roaming world zone 2")
+        WORLD_3 = "world_3", _("Roaming world zone 3")
+        INTERNATIONAL = "international", _("International")
+
+    class Unit(models.TextChoices):
+        SECONDS = "seconds", _("seconds")
+        MESSAGES = "messages", _("messages")
+        MB = "mb", _("MB")
+        NONE = "", _("none")
+
+    record_id = models.CharField(_("record id"), max_length=64, unique=True)
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="usage_records")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")  # the line's, for scope
+    started_at = models.DateTimeField(_("start"))
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=13, choices=Zone.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=20, decimal_places=10)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, blank=True)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=4, null=True, blank=True)
+    merchant = models.CharField(_("merchant"), max_length=100, blank=True)
+    job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="records")
+    row = models.PositiveIntegerField(_("row"))  # the row of the job's file it came from
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(fields=["line", "started_at"]),
+            models.Index(fields=["customer", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.record_id
