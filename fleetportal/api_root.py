@@ -24,6 +24,7 @@ from fleetportal.catalog.api import router as catalog_router
 from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_network import router as network_router
+from fleetportal.usage.api import router as usage_router
 
 DESCRIPTION = """
 The Fleet Portal API for a business customer's IT department.
@@ -80,3 +81,4 @@ api.add_router("/catalog", catalog_router)
 api.add_router("", network_router)
 api.add_router("", fleet_router)
 api.add_router("", audit_router)
+api.add_router("", usage_router)
