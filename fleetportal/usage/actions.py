@@ -281,7 +281,7 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
                         r[1],
                         r[2],
                         r[3],
-                        r[4].replace(tzinfo=None).isoformat(" "),
+                        str(r[4])[:-6],
                         r[5],
                         r[6],
                         str(r[7]),

@@ -262,7 +262,7 @@ def read_csv(stream: IO[bytes]) -> Iterator[Parsed | Bad]:
                 continue  # a blank line
             yield Bad(row, "field_count", str(len(fields)))
             continue
-        yield check(row, {name: value.strip() for name, value in zip(names, fields, strict=True)})
+        yield check(row, dict(zip(names, map(str.strip, fields), strict=True)))
     for line in decoded.not_utf8:
         seen += 1
         yield Bad(line, "not_utf8")
