@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from fleetportal.accounts.decorators import manager_required
-from fleetportal.core.audit_labels import action_choices, changes
+from fleetportal.core.audit_display import changes
+from fleetportal.core.audit_labels import action_choices
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.models import Customer

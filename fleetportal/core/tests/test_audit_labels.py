@@ -13,15 +13,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 import fleetportal
-from fleetportal.core.audit_labels import (
-    ACTION_LABELS,
-    FIELD_LABELS,
-    action_choices,
-    action_label,
-    changes,
-    field_label,
-    value_label,
-)
+from fleetportal.core.audit_display import changes, value_label
+from fleetportal.core.audit_labels import ACTION_LABELS, FIELD_LABELS, action_choices, action_label, field_label
 from fleetportal.core.models import AuditEvent
 
 pytestmark = pytest.mark.spec("F-33")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fleetportal.accounts.decorators import manager_required
-from fleetportal.core.audit_labels import changes
+from fleetportal.core.audit_display import changes
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.selectors import audit_events_for
