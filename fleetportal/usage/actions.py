@@ -232,6 +232,12 @@ def _ingest_chunk(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers) 
             )
         )
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A chunk's rows and the job's counts commit together: a commit lost in a crash is
+            # a chunk the retried job does again (it goes on after `last_row`), so the ingest
+            # need not wait for each commit's flush to disk (~80 ms a chunk on this machine).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         inserted, repeated = _store(job, staged) if staged else (0, [])
         bad += [Bad(row, "duplicate_in_file", record_id[:60]) for row, record_id in repeated]
         room = MAX_STORED_ERRORS - IngestJob.objects.filter(pk=job.pk).values_list("bad", flat=True).get()
