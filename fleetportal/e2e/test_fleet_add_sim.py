@@ -97,3 +97,73 @@ def test_manager_adds_a_sim_and_activates_it_on_a_date(page: Page, log_in, scree
     screenshot(page, "manage-more")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "manage-more-phone")
+
+
+@pytest.mark.e2e
+@pytest.mark.spec("F-21")
+def test_the_wizard_survives_a_reload_back_and_forward_and_resumes_a_draft(page: Page, log_in, screenshot) -> None:
+    """Issue 11: each step has its own address; a reload, the browser's back and forward buttons
+    and a later visit find what was entered. Step 1 finds the blank SIM by a few of its digits."""
+    sim = SimCard.objects.filter(
+        status=SimCard.Status.BLANK, kind=SimCard.Kind.PHYSICAL, customer__isnull=False
+    ).first()
+    assert sim is not None, "the demo has blank SIM cards in the customer's stock"
+    log_in(page, "manager@acme.example", DEMO_PASSWORD, "+32470000002")
+    page.goto("/fleet/lines/")
+    page.get_by_role("button", name="Add a SIM card").click()
+    expect(page).to_have_url(re.compile(r"/fleet/lines/add/[\w-]+/sim/$"))
+
+    # A few digits of the card find it in the stock; choosing it is step 1.
+    page.get_by_label("SIM card number (ICCID)").fill(sim.iccid[-7:])
+    found = page.locator("#sim-results").get_by_role("button", name=re.compile(sim.iccid[-3:]))
+    expect(found).to_have_count(1)
+    screenshot(page, "step1-search")
+    found.click()
+    expect(page.get_by_role("heading", name="Is this a split bill?")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/fleet/lines/add/[\w-]+/split/$"))
+    continue_to(page, "Create a new user profile")
+
+    # Typed, not submitted yet: a reload keeps it (saved as one types).
+    page.get_by_label("First name of the user").fill("Eva")
+    page.get_by_label("Last name of the user").fill("Peeters")
+    page.get_by_label("Last name of the user").blur()
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    expect(page.get_by_role("heading", name="Create a new user profile")).to_be_visible()
+    expect(page.get_by_label("First name of the user")).to_have_value("Eva")
+    expect(page.get_by_label("Last name of the user")).to_have_value("Peeters")
+    continue_to(page, "Choose a tariff plan")
+    page.get_by_label(re.compile(r"^\s*Mobile Start\s+€")).check()
+    continue_to(page, "Billing account")
+    profile_url = re.compile(r"/fleet/lines/add/[\w-]+/profile/$")
+
+    # Back twice, forward once: each step as it was left.
+    page.go_back()
+    expect(page.get_by_role("heading", name="Choose a tariff plan")).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^\s*Mobile Start\s+€"))).to_be_checked()
+    page.go_back()
+    expect(page).to_have_url(profile_url)
+    expect(page.get_by_role("heading", name="Create a new user profile")).to_be_visible()
+    expect(page.get_by_label("First name of the user")).to_have_value("Eva")
+    page.go_forward()
+    expect(page.get_by_role("heading", name="Choose a tariff plan")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label(re.compile(r"^\s*Mobile Start\s+€"))).to_be_checked()
+    expect(page.locator(".wizard-steps li.done")).to_have_count(3)
+    screenshot(page, "step4-after-reload")
+
+    # Later, a new wizard offers the unfinished one; it resumes where it stopped.
+    page.goto("/fleet/lines/")
+    page.get_by_role("button", name="Add a SIM card").click()
+    drafts = page.get_by_role("region", name="Unfinished SIM cards")
+    expect(drafts).to_contain_text("Eva Peeters")
+    screenshot(page, "drafts")
+    drafts.get_by_role("link", name=re.compile(sim.iccid)).click()
+    expect(page.get_by_role("heading", name="Billing account")).to_be_visible()
+    continue_to(page, "Which phone number do you want to use?")
+    page.get_by_role("radio", name="New number").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check and add the SIM card")).to_be_visible()
+    page.get_by_role("button", name="Add the SIM card").click()
+    expect(page).to_have_url(re.compile(r"/fleet/lines/\d+/$"))
+    assert Line.objects.get(sim=sim).first_name == "Eva"

@@ -178,7 +178,11 @@ class LineFilterForm(forms.Form):
 
 
 class SimStepForm(forms.Form):
-    iccid = IccidField(help_text=_("The 19 or 20 digits printed on the SIM card, starting with 89."))
+    iccid = IccidField(
+        help_text=_(
+            "The 19 or 20 digits printed on the SIM card, starting with 89; or a few of them to find it in your stock."
+        )
+    )
 
 
 class SplitBillStepForm(forms.Form):

@@ -244,6 +244,11 @@ def blank_sims_for(actor: Actor) -> QuerySet[SimCard]:
     return scope(actor, SimCard.objects.filter(status=SimCard.Status.BLANK))
 
 
+def blank_sims_matching(actor: Actor, digits: str, *, limit: int) -> list[SimCard]:
+    """Blank SIM cards the actor may take whose number holds `digits` (the wizard's search, F-21)."""
+    return list(blank_sims_for(actor).filter(iccid__contains=digits).order_by("iccid")[:limit])
+
+
 def free_numbers(limit: int = 20) -> list[str]:
     """Free numbers of the pool, for the wizard's "new number" choice."""
     return list(

@@ -110,6 +110,7 @@ SAME_IN = {
         "Dashboard",
         "E-mail",
         "e-mail",
+        "Filter",
         "format",
         "Import",
         "Job",

@@ -31,12 +31,19 @@ def pool(db: None) -> list[PoolNumber]:
 
 @pytest.fixture
 def wizard(manager_client: Client) -> Callable[..., Any]:
-    """`wizard(data, nav="next")` posts one step; `wizard.start()` opens a fresh wizard."""
+    """`wizard(data, nav="next")` posts one step, to the address of the step shown last (each
+    step has its own); `wizard.start()` opens a fresh wizard."""
+    shown = {"url": URL}
+
+    def follow(response: Any) -> Any:
+        if response.status_code == 200 and response.context and "step_url" in response.context:
+            shown["url"] = response.context["step_url"]
+        return response
 
     def post(data: dict[str, Any] | None = None, nav: str = "next", **extra: Any) -> Any:
-        return manager_client.post(URL, {**(data or {}), "nav": nav}, **extra)
+        return follow(manager_client.post(shown["url"], {**(data or {}), "nav": nav}, **extra))
 
-    post.start = lambda: manager_client.get(URL)  # type: ignore[attr-defined]
+    post.start = lambda: follow(manager_client.get(URL, follow=True))  # type: ignore[attr-defined]
     return post
 
 
@@ -247,3 +254,177 @@ def test_only_fleet_managers_add_sim_cards(member_client: Client, billing_client
     for client in (member_client, billing_client):
         assert client.get(URL).status_code == 403
         assert client.post(URL, {"iccid": "x"}).status_code == 403
+
+
+# --- each step at its own address, drafts in the session (issue 11) ---------------------------------
+
+
+STEP_URL = re.compile(r"^/fleet/lines/add/(?P<draft>[\w-]+)/(?P<step>\w+)/$")
+
+
+def start(client: Client) -> str:
+    """A new draft: the address of its first step."""
+    response = client.get(URL)
+    assert response.status_code == 302
+    match = STEP_URL.match(response["Location"])
+    assert match and match["step"] == "sim", response["Location"]
+    return response["Location"]
+
+
+def step(url: str, name: str) -> str:
+    match = STEP_URL.match(url)
+    assert match
+    return f"/fleet/lines/add/{match['draft']}/{name}/"
+
+
+def test_every_step_has_an_address_that_a_reload_and_the_back_button_find_again(
+    manager_client: Client, blank_sim
+) -> None:
+    sim = blank_sim()
+    first = start(manager_client)
+    assert heading(manager_client.get(first)) == "Add a SIM card"
+    manager_client.post(first, {"iccid": sim.iccid, "nav": "next"})
+    manager_client.post(step(first, "split"), {"split_bill": "no", "nav": "next"})
+    # A reload of step 3 (GET of its address) and the back button (GET of step 1's) keep the input.
+    assert heading(manager_client.get(step(first, "profile"))) == "Create a new user profile"
+    again = manager_client.get(first)
+    assert heading(again) == "Add a SIM card" and f'value="{sim.iccid}"' in again.content.decode()
+    assert not again.context["form"].errors
+    # A later step's address, the steps before it not done: the first one still open.
+    assert manager_client.get(step(first, "plan"))["Location"] == step(first, "profile")
+    assert manager_client.get(step(first, "summary"))["Location"] == step(first, "profile")
+    assert manager_client.get(step(first, "nowhere"))["Location"] == URL
+
+
+def test_what_is_typed_is_kept_as_one_types_valid_or_not(manager_client: Client, blank_sim) -> None:
+    first = start(manager_client)
+    manager_client.post(first, {"iccid": blank_sim().iccid, "nav": "next"})
+    manager_client.post(step(first, "split"), {"split_bill": "no", "nav": "next"})
+    profile = step(first, "profile")
+    saved = manager_client.post(profile, {"first_name": "Eva", "nav": "save"})
+    assert saved.status_code == 204
+    reloaded = manager_client.get(profile)
+    assert 'value="Eva"' in reloaded.content.decode()
+    assert not reloaded.context["form"].errors  # no "required" before it is submitted
+    # Back keeps an unfinished step too; going on again asks for what is missing.
+    back = manager_client.post(profile, {"first_name": "Eva", "last_name": "", "nav": "back"})
+    assert heading(back) == "Is this a split bill?" and back.context["step_url"] == step(first, "split")
+    refused = manager_client.post(profile, {"first_name": "Eva", "nav": "next"})
+    assert heading(refused) == "Create a new user profile" and "last_name" in refused.context["form"].errors
+
+
+def test_with_htmx_each_step_pushes_its_address_to_the_history(manager_client: Client, blank_sim) -> None:
+    first = start(manager_client)
+    htmx = {"HX-Request": "true"}
+    moved = manager_client.post(first, {"iccid": blank_sim().iccid, "nav": "next"}, headers=htmx)
+    assert moved["HX-Push-Url"] == step(first, "split")
+    stays = manager_client.post(step(first, "split"), {"split_bill": "yes", "nav": "next"}, headers=htmx)
+    assert "HX-Push-Url" not in stays and stays.context["form"].errors
+    # The browser's back button: htmx asks the server for the page (no copy in the history cache).
+    restored = manager_client.get(first, headers={**htmx, "HX-History-Restore-Request": "true"})
+    assert restored.status_code == 200 and 'hx-history="false"' in restored.content.decode()
+    assert "<html" in restored.content.decode()
+
+
+def test_drafts_are_kept_apart_offered_again_and_can_be_discarded(
+    manager_client: Client, blank_sim, holder, login
+) -> None:
+    sims = [blank_sim(), blank_sim()]
+    first = start(manager_client)
+    manager_client.post(first, {"iccid": sims[0].iccid, "nav": "next"})
+    manager_client.post(step(first, "split"), {"split_bill": "no", "nav": "next"})
+    profile = {"first_name": "Eva", "last_name": "Peeters", "language": "nl", "nav": "next"}
+    assert heading(manager_client.post(step(first, "profile"), profile)) == "Choose a tariff plan"
+    second = start(manager_client)
+    page = manager_client.get(second)
+    assert [(d["iccid"], d["person"]) for d in page.context["drafts"]] == [(sims[0].iccid, "Eva Peeters")]
+    assert 'href="' + step(first, "summary") + '"' in page.content.decode()
+    manager_client.post(second, {"iccid": sims[1].iccid, "nav": "next"})
+    # The first draft resumes where it stopped, untouched by the second.
+    resumed = manager_client.get(step(first, "summary"))
+    assert resumed["Location"] == step(first, "plan")
+    assert f'value="{sims[0].iccid}"' in manager_client.get(first).content.decode()
+    # Drafts are the manager's own: another login's session does not know them.
+    other = Client()
+    login(other, holder)
+    assert other.get(first)["Location"] == URL
+    discarded = manager_client.post(first, {"nav": "discard"})
+    assert discarded["Location"] == URL
+    assert manager_client.get(first)["Location"] == URL
+    assert list(manager_client.session["fleet_add_wizard"]) == [STEP_URL.match(second)["draft"]]  # type: ignore[index]
+
+
+def test_a_few_drafts_are_kept_and_empty_ones_are_not(manager_client: Client, blank_sim) -> None:
+    from fleetportal.fleet.views.wizard import DRAFTS_KEPT
+
+    for _n in range(3):
+        start(manager_client)  # opened, nothing typed
+    assert len(manager_client.session["fleet_add_wizard"]) == 1
+    for _n in range(DRAFTS_KEPT + 2):
+        manager_client.post(start(manager_client), {"iccid": "89", "nav": "save"})
+    assert len(manager_client.session["fleet_add_wizard"]) == DRAFTS_KEPT
+
+
+# --- picking a blank SIM card on step 1 (issue 11) -------------------------------------------------
+
+
+SEARCH = "/fleet/lines/add/sims/"
+
+
+def found(response: Any) -> list[str]:
+    return [sim["iccid"] for sim in response.context["sims"].get("results", [])]
+
+
+@pytest.mark.spec("S1")
+def test_a_few_digits_find_the_blank_cards_one_may_take(
+    manager_client: Client, blank_sim, make_line: Callable[..., Line], other_customer: Customer
+) -> None:
+    own = blank_sim(iccid="8932990000001234561")
+    operator = blank_sim(customer=None, iccid="8932990000009912300")
+    esim = blank_sim(iccid="8932990000005551230", kind=SimCard.Kind.ESIM)
+    SimCardFactory.create(customer=other_customer, iccid="8932990000001234579")  # another customer's
+    make_line(sim=SimCardFactory.create(customer=own.customer, iccid="8932990000001234587", status="in_use"))
+    assert found(manager_client.get(SEARCH, {"iccid": "1234"})) == [own.iccid]
+    results = manager_client.get(SEARCH, {"iccid": "123"})
+    assert found(results) == [own.iccid, esim.iccid, operator.iccid]
+    html = results.content.decode()
+    assert f'name="pick" value="{own.iccid}"' in html and "8932 9900 0000 1234 561" in html
+    assert "eSIM" in html and "operator's stock" in html
+    assert found(manager_client.get(SEARCH, {"iccid": "8932 99-00"})) == [own.iccid, esim.iccid, operator.iccid]
+    hint = manager_client.get(SEARCH, {"iccid": "12"})
+    assert not hint.context["sims"]["searched"] and "3 blank SIM cards in your stock" in hint.content.decode()
+    none = manager_client.get(SEARCH, {"iccid": "55555"})
+    assert found(none) == [] and "No blank SIM card in your stock holds the digits 55555." in none.content.decode()
+
+
+def test_more_matches_than_shown_say_so(manager_client: Client, blank_sim) -> None:
+    from fleetportal.fleet.views.wizard import SEARCH_RESULTS
+
+    for _n in range(SEARCH_RESULTS + 1):
+        blank_sim()
+    response = manager_client.get(SEARCH, {"iccid": "893299"})
+    assert len(found(response)) == SEARCH_RESULTS and response.context["sims"]["more"]
+    assert "More SIM cards match: type more digits." in response.content.decode()
+
+
+def test_picking_a_card_or_typing_it_is_step_one(wizard, blank_sim) -> None:
+    sim = blank_sim()
+    wizard.start()
+    # Without JavaScript "Search" shows the cards on the step itself, no error yet.
+    searched = wizard({"iccid": sim.iccid[-6:]}, nav="search")
+    assert heading(searched) == "Add a SIM card" and not searched.context["form"].errors
+    assert found(searched) == [sim.iccid]
+    picked = wizard({"iccid": sim.iccid[-6:], "pick": sim.iccid})
+    assert heading(picked) == "Is this a split bill?"
+    assert picked.context["sidebar"][0]["summary"] == sim.iccid
+    # A picked card is checked like a typed one: not in stock (any more) is refused.
+    wizard({"goto": "0"})
+    refused = wizard({"iccid": "", "pick": "8932990000000000011"})
+    assert refused.context["form"].errors["iccid"]
+
+
+@pytest.mark.spec("S2")
+def test_only_fleet_managers_search_the_stock_or_open_a_draft(member_client: Client, billing_client: Client) -> None:
+    for client in (member_client, billing_client):
+        assert client.get(SEARCH, {"iccid": "8932"}).status_code == 403
+        assert client.get("/fleet/lines/add/x1/sim/").status_code == 403

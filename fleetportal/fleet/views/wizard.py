@@ -1,15 +1,28 @@
 """The Add SIM wizard (F-21): six steps and a summary, as in the seeds, each validated on the
-server. What was entered lives in the session (raw form data per step, only once valid) and is
-validated again as a whole before `line_add` runs. With htmx a step swaps in place; without,
-every step is a plain POST of the same page."""
+server, each at its own address (issue 11).
+
+`/fleet/lines/add/` starts a draft and sends to its first step, `/fleet/lines/add/<draft>/<step>/`.
+A draft lives in the session under its id: the raw form data of every step, as entered (checked
+or not, and saved as one types, on every change), so reloading a step, the browser's back and
+forward buttons, the sidebar and a later visit all find the input again; a manager keeps a few
+drafts and resumes any of them. A step opens only once the steps before it are valid; everything is
+validated again as a whole before `line_add` runs. With htmx a step swaps in place and its address
+is pushed to the browser's history (not cached there: a step comes back from the server); without,
+every step is a plain POST.
+
+Step 1 searches the blank SIM cards the manager may take (`selectors.blank_sims_for`) as digits
+are typed, and still takes a typed or scanned ICCID, checked (Luhn) like any other."""
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.forms.utils import ErrorDict
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +30,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from fleetportal.accounts.decorators import manager_required
 from fleetportal.billing import selectors as billing_selectors
@@ -39,11 +52,15 @@ from ..forms import (
     SplitBillStepForm,
     UserDetailsForm,
 )
+from ..iccid import normalize_iccid
 from ..models import Line
 from ..policy import FLEET
 
-SESSION_KEY = "fleet_add_wizard"
+SESSION_KEY = "fleet_add_wizard"  # {draft id: {"data": {step key: raw form data}, "updated": epoch seconds}}
+DRAFTS_KEPT = 5  # a manager's drafts in the session; the oldest goes when a sixth starts
 FREE_NUMBERS_SHOWN = 10
+SEARCH_DIGITS = 3  # digits to type before the blank SIM cards are searched
+SEARCH_RESULTS = 10
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,7 @@ STEPS = [
 ]
 KEYS = [step.key for step in STEPS]
 SUMMARY = len(STEPS)  # the step index after the last form: the summary
+URL_KEYS = [*KEYS, "summary"]  # a step's name in its address
 
 # The field an action error names → the step that asks for it.
 FIELD_STEPS = {
@@ -85,7 +103,23 @@ def step_form(
     """The step's form with the actor's own choices (stock, plans, accounts, numbers)."""
     initial = initial or {}
     if key == "sim":
-        return SimStepForm(data, initial=initial)
+        form = SimStepForm(data, initial=initial)
+        # typing a few digits searches the stock (htmx); a full number is checked on "Continue"
+        form.fields["iccid"].widget.attrs.update(
+            {
+                "hx-get": reverse("fleet_add_sims"),
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#sim-results",
+                # not the step's: its swap ("none"), its selection ("#wizard") or its form
+                "hx-swap": "innerHTML",
+                "hx-select": "unset",
+                "hx-include": "this",
+                "hx-sync": "this:queue last",  # not abort: an aborted request is an error in the console
+                "aria-controls": "sim-results",
+                "type": "search",
+            }
+        )
+        return form
     if key == "split":
         return SplitBillStepForm(data, initial=initial, profiles=billing_selectors.split_bill_profiles_for(actor))
     if key == "profile":
@@ -122,11 +156,32 @@ def check_step(actor: Actor, key: str, form: forms.Form) -> bool:
     return True
 
 
-# --- the state in the session ---------------------------------------------------------------------
+# --- drafts in the session -----------------------------------------------------------------------
 
 
-def _fresh() -> dict[str, Any]:
-    return {"step": 0, "data": {}}
+Draft = dict[str, Any]
+
+
+def _drafts(request: LoggedInRequest) -> dict[str, Draft]:
+    drafts = request.session.get(SESSION_KEY)
+    return drafts if isinstance(drafts, dict) else {}
+
+
+def _keep(request: LoggedInRequest, draft_id: str, draft: Draft) -> None:
+    """Save the draft; keep the DRAFTS_KEPT newest, drop empty ones left by an earlier start."""
+    draft["updated"] = time.time()
+    drafts = {key: value for key, value in _drafts(request).items() if value.get("data") and key != draft_id}
+    drafts[draft_id] = draft
+    newest = sorted(drafts, key=lambda key: drafts[key].get("updated", 0), reverse=True)[:DRAFTS_KEPT]
+    request.session[SESSION_KEY] = {key: drafts[key] for key in newest}
+
+
+def _drop(request: LoggedInRequest, draft_id: str) -> None:
+    drafts = {key: value for key, value in _drafts(request).items() if key != draft_id}
+    if drafts:
+        request.session[SESSION_KEY] = drafts
+    else:
+        request.session.pop(SESSION_KEY, None)
 
 
 def _raw(form: forms.Form, post: QueryDict) -> dict[str, list[str]]:
@@ -135,23 +190,55 @@ def _raw(form: forms.Form, post: QueryDict) -> dict[str, list[str]]:
     return {name: post.getlist(name) for name in post if name in names}
 
 
-def _stored(state: dict[str, Any], key: str) -> MultiValueDict | None:
-    data = state["data"].get(key)
+def _stored(draft: Draft, key: str) -> MultiValueDict | None:
+    data = draft["data"].get(key)
     return MultiValueDict(data) if data is not None else None
 
 
-def _valid_forms(actor: Actor, state: dict[str, Any]) -> tuple[dict[str, forms.Form], str | None]:
-    """Every step's form from the session; the key of the first invalid or missing one."""
-    built: dict[str, forms.Form] = {}
+def _refilled(form: forms.Form) -> forms.Form:
+    """A bound form shown with what was entered but none of its errors (yet): a step opened
+    again, a reload, a search. Only for showing: `check_step` builds its own form."""
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # a bound form with its errors set does not clean
+    form.cleaned_data = {}
+    return form
+
+
+def _shown_form(actor: Actor, draft: Draft, key: str) -> forms.Form:
+    data = _stored(draft, key)
+    form = step_form(actor, key, data)
+    return _refilled(form) if data is not None else form
+
+
+@dataclass
+class Progress:
+    """Each step's form from the draft, whether it is valid, and the first one that is not."""
+
+    forms: dict[str, forms.Form]
+    valid: dict[str, bool]
+
+    @property
+    def first_open(self) -> int:
+        """The first step not valid yet (SUMMARY when all are): the furthest one may go."""
+        return next((index for index, key in enumerate(KEYS) if not self.valid[key]), SUMMARY)
+
+    def reachable(self, index: int) -> bool:
+        return 0 <= index <= self.first_open
+
+
+def _progress(actor: Actor, draft: Draft) -> Progress:
+    built, valid = {}, {}
     for key in KEYS:
-        form = step_form(actor, key, _stored(state, key))
+        form = step_form(actor, key, _stored(draft, key))
         built[key] = form
-        if not form.is_bound or not check_step(actor, key, form):
-            return built, key
-    return built, None
+        valid[key] = form.is_bound and check_step(actor, key, form)
+    return Progress(forms=built, valid=valid)
 
 
-# --- what the sidebar and the summary say -----------------------------------------------------------
+def _step_url(draft_id: str, index: int) -> str:
+    return reverse("fleet_add_step", args=[draft_id, URL_KEYS[index]])
+
+
+# --- what the sidebar, the summary and the list of drafts say ---------------------------------------
 
 
 def _summary(key: str, form: forms.Form) -> str:
@@ -178,61 +265,106 @@ def _summary(key: str, form: forms.Form) -> str:
     return _("A new number from the pool")
 
 
-def _sidebar(actor: Actor, state: dict[str, Any], current: int) -> list[dict[str, Any]]:
+def _sidebar(progress: Progress, current: int) -> list[dict[str, Any]]:
     items = []
     for index, step in enumerate(STEPS):
-        summary = ""
-        done = index < current and step.key in state["data"]
-        if done:
-            form = step_form(actor, step.key, _stored(state, step.key))
-            summary = _summary(step.key, form) if form.is_valid() else ""
+        done = index < current and progress.valid[step.key]
+        summary = _summary(step.key, progress.forms[step.key]) if done else ""
         items.append(
             {"index": index, "label": step.label, "done": done, "current": index == current, "summary": summary}
         )
     return items
 
 
-# --- the page -------------------------------------------------------------------------------------------
+def _other_drafts(request: LoggedInRequest, draft_id: str) -> list[dict[str, Any]]:
+    """The manager's other unfinished drafts, newest first, to resume one (or drop it)."""
+    items = []
+    for key, draft in sorted(_drafts(request).items(), key=lambda item: -item[1].get("updated", 0)):
+        data = draft.get("data") or {}
+        if key == draft_id or not data:
+            continue
+        iccid = normalize_iccid((data.get("sim", {}).get("iccid") or [""])[0])
+        profile = data.get("profile", {})
+        person = " ".join(
+            (profile.get(name) or [""])[0].strip() for name in ("first_name", "last_name") if profile.get(name)
+        )
+        items.append(
+            {
+                "id": key,
+                "iccid": iccid,
+                "person": person.strip(),
+                "step": min(len(data) + 1, SUMMARY),
+                # the summary's address: the server goes back to the first step not done yet
+                "url": _step_url(key, SUMMARY),
+                "discard_url": _step_url(key, 0),
+            }
+        )
+    return items
+
+
+# --- the pages ----------------------------------------------------------------------------------------
 
 
 def _render(
-    request: LoggedInRequest, state: dict[str, Any], form: forms.Form | None, *, summary: list[Any] | None = None
+    request: LoggedInRequest,
+    draft_id: str,
+    progress: Progress,
+    index: int,
+    form: forms.Form | None,
+    *,
+    summary: list[Any] | None = None,
+    sims: dict[str, Any] | None = None,
+    push: bool = False,
 ) -> HttpResponse:
-    index = state["step"]
-    request.session[SESSION_KEY] = state
+    """A step of the draft; `push`: its address goes to the browser's history (htmx)."""
     step = STEPS[index] if index < SUMMARY else None
+    url = _step_url(draft_id, index)
     context = {
         "step": step,
         "index": index,
         "number": index + 1,
         "total": SUMMARY,
         "form": form,
-        "sidebar": _sidebar(request.actor, state, index),
+        "sidebar": _sidebar(progress, index),
         "summary": summary,
+        "step_url": url,
+        "draft_id": draft_id,
+        "drafts": _other_drafts(request, draft_id) if index == 0 else [],
+        "sims": sims if sims is not None else (_sims(request.actor, form) if step and step.key == "sim" else None),
     }
-    return render(request, "fleet/add.html", context)
+    response = render(request, "fleet/add.html", context)
+    if push and request.htmx:  # type: ignore[attr-defined]
+        response = push_url(response, url)
+    return response
 
 
-def _show(request: LoggedInRequest, state: dict[str, Any], index: int) -> HttpResponse:
-    """Go to a step, filled in with what was entered there before."""
-    state["step"] = index
+def _show(
+    request: LoggedInRequest,
+    draft_id: str,
+    draft: Draft,
+    index: int,
+    *,
+    push: bool = False,
+    progress: Progress | None = None,
+) -> HttpResponse:
+    """Go to a step, filled in with what was entered there before; to the first step not valid
+    yet when this one cannot be reached."""
+    progress = progress or _progress(request.actor, draft)
+    if not progress.reachable(index):
+        index = progress.first_open
     if index == SUMMARY:
-        built, missing = _valid_forms(request.actor, state)
-        if missing is not None:
-            state["step"] = KEYS.index(missing)
-            return _render(request, state, built[missing])
-        rows = [(step.title, _summary(step.key, built[step.key])) for step in STEPS]
-        return _render(request, state, None, summary=rows)
-    return _render(request, state, step_form(request.actor, KEYS[index], _stored(state, KEYS[index])))
+        rows = [(step.title, _summary(step.key, progress.forms[step.key])) for step in STEPS]
+        return _render(request, draft_id, progress, index, None, summary=rows, push=push)
+    return _render(request, draft_id, progress, index, _shown_form(request.actor, draft, KEYS[index]), push=push)
 
 
-def _finish(request: LoggedInRequest, state: dict[str, Any]) -> HttpResponse:
+def _finish(request: LoggedInRequest, draft_id: str, draft: Draft) -> HttpResponse:
     actor = request.actor
-    built, missing = _valid_forms(actor, state)
-    if missing is not None:
-        state["step"] = KEYS.index(missing)
-        return _render(request, state, built[missing])
-    data = {key: form.cleaned_data for key, form in built.items()}
+    progress = _progress(actor, draft)
+    if progress.first_open < SUMMARY:
+        index = progress.first_open
+        return _render(request, draft_id, progress, index, progress.forms[KEYS[index]], push=True)
+    data = {key: form.cleaned_data for key, form in progress.forms.items()}
     number = data["number"]
     if number["choice"] == NumberStepForm.EXISTING:
         choice: NewNumber | PortIn = PortIn(
@@ -258,55 +390,131 @@ def _finish(request: LoggedInRequest, state: dict[str, Any]) -> HttpResponse:
         key = FIELD_STEPS.get(exc.field or "", "")
         if not key:
             messages.error(request, str(exc.message))
-            return _show(request, state, SUMMARY)
-        form = built[key]
+            return _show(request, draft_id, draft, SUMMARY)
+        form = progress.forms[key]
         # For a new number the action's "msisdn" is the number chosen from the pool.
         new_number = key == "number" and isinstance(choice, NewNumber) and exc.field == "msisdn"
         form_error(form, ActionError(exc.message, field="new_number" if new_number else exc.field))
-        state["step"] = KEYS.index(key)
-        return _render(request, state, form)
-    request.session.pop(SESSION_KEY, None)
+        return _render(request, draft_id, progress, KEYS.index(key), form, push=True)
+    _drop(request, draft_id)
     messages.success(request, _("The SIM card was added. Activate it now or on a later date."))
     url = reverse("fleet_line", args=[line.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
 
 
 @manager_required(FLEET)
-@require_http_methods(["GET", "POST"])
+@require_GET
 def fleet_add(request: LoggedInRequest) -> HttpResponse:
-    """GET starts afresh; every POST says where to go: next, back, goto=<step>, refresh, add."""
-    actor = request.actor
+    """A new draft, at its first step."""
+    draft_id = secrets.token_urlsafe(9)
+    _keep(request, draft_id, {"data": {}})
+    return redirect(_step_url(draft_id, 0))
+
+
+def _posted(key: str, post: QueryDict) -> QueryDict:
+    """The step's POST; on the first step a SIM card picked from the search stands for the ICCID."""
+    if key == "sim" and post.get("pick"):
+        post = post.copy()
+        post.setlist("iccid", [str(post.get("pick", ""))])
+    return post
+
+
+@manager_required(FLEET)
+@require_http_methods(["GET", "POST"])
+def fleet_add_step(request: LoggedInRequest, draft_id: str, step: str) -> HttpResponse:
+    """GET shows the step (a reload, back/forward, a resumed draft); every POST keeps what was
+    entered and says where to go: next, back, goto=<step>, refresh (the plan's options), search
+    (the stock, without JavaScript), save (as one types: nothing to show), discard, add."""
+    if step not in URL_KEYS:
+        return redirect("fleet_add")
+    draft = _drafts(request).get(draft_id)
+    if draft is None:
+        messages.info(request, _("That SIM card draft is no longer there: start again here."))
+        return redirect("fleet_add")
+    index = URL_KEYS.index(step)
     if request.method == "GET":
-        return _show(request, _fresh(), 0)
-    state = request.session.get(SESSION_KEY) or _fresh()
-    index = min(max(int(state.get("step", 0)), 0), SUMMARY)
-    nav = "goto" if "goto" in request.POST else request.POST.get("nav", "next")
+        progress = _progress(request.actor, draft)
+        if not progress.reachable(index):  # a later step's address, the steps before not done
+            return redirect(_step_url(draft_id, progress.first_open))
+        return _show(request, draft_id, draft, index, progress=progress)
+    post: QueryDict = request.POST
+    nav = "goto" if "goto" in post else post.get("nav", "next")
+    if nav == "discard":
+        _drop(request, draft_id)
+        messages.info(request, _("The SIM card draft was discarded."))
+        return HttpResponseClientRedirect(reverse("fleet_add")) if request.htmx else redirect("fleet_add")  # type: ignore[attr-defined]
     if index == SUMMARY:
         if nav == "add":
-            return _finish(request, state)
-        target = SUMMARY - 1 if nav == "back" else _goto(request, index)
-        return _show(request, state, target)
+            return _finish(request, draft_id, draft)
+        progress = _progress(request.actor, draft)
+        target = SUMMARY - 1 if nav == "back" else _goto(post, index, progress)
+        return _show(request, draft_id, draft, target, push=target != index, progress=progress)
     key = KEYS[index]
-    form = step_form(actor, key, request.POST)
-    valid = check_step(actor, key, form)
-    if valid:
-        state["data"][key] = _raw(form, request.POST)
+    post = _posted(key, post)
+    form = step_form(request.actor, key, post)
+    draft["data"][key] = _raw(form, post)  # kept as entered, valid or not
+    _keep(request, draft_id, draft)
+    if nav == "save":
+        return HttpResponse(status=204)
     if nav == "back":
-        return _show(request, state, max(index - 1, 0))
+        return _show(request, draft_id, draft, max(index - 1, 0), push=True)
     if nav == "goto":
-        return _show(request, state, _goto(request, index))
-    state["step"] = index
-    if nav == "refresh" and key == "plan":
-        return _render(request, state, replan(actor, request.POST))
-    if not valid:
-        return _render(request, state, form)
-    return _show(request, state, index + 1)
+        progress = _progress(request.actor, draft)
+        target = _goto(post, index, progress)
+        return _show(request, draft_id, draft, target, push=target != index, progress=progress)
+    if nav in ("refresh", "search"):
+        progress = _progress(request.actor, draft)
+        shown = replan(request.actor, post) if key == "plan" else _refilled(form)
+        return _render(request, draft_id, progress, index, shown)
+    if not check_step(request.actor, key, form):
+        return _render(request, draft_id, _progress(request.actor, draft), index, form)
+    return _show(request, draft_id, draft, index + 1, push=True)
 
 
-def _goto(request: LoggedInRequest, current: int) -> int:
-    """A step of the sidebar: only one already passed (the later ones are not filled in yet)."""
+def _goto(post: QueryDict, current: int, progress: Progress) -> int:
+    """A step of the sidebar, if the steps before it are done; else the current one."""
     try:
-        target = int(request.POST.get("goto", ""))
+        target = int(post.get("goto", ""))
     except ValueError:
         return current
-    return target if 0 <= target < current else current
+    return target if progress.reachable(target) else current
+
+
+# --- step 1: the blank SIM cards in stock ---------------------------------------------------------------
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in normalize_iccid(text) if char.isascii() and char.isdigit())
+
+
+def _sims(actor: Actor, form: forms.Form | None = None, text: str | None = None) -> dict[str, Any]:
+    """The blank SIM cards the actor may take whose number holds the digits typed so far."""
+    if text is None:
+        text = (form["iccid"].value() or "") if form is not None else ""
+    digits = _digits(str(text))
+    if len(digits) < SEARCH_DIGITS:
+        in_stock = selectors.blank_sims_for(actor).count()
+        return {"digits": digits, "searched": False, "in_stock": in_stock, "min_digits": SEARCH_DIGITS}
+    found = selectors.blank_sims_matching(actor, digits, limit=SEARCH_RESULTS + 1)
+    return {
+        "digits": digits,
+        "searched": True,
+        "results": [
+            {
+                "iccid": sim.iccid,
+                "label": " ".join(sim.iccid[n : n + 4] for n in range(0, len(sim.iccid), 4)),
+                "kind": sim.get_kind_display(),
+                "own": sim.customer_id is not None,
+            }
+            for sim in found[:SEARCH_RESULTS]
+        ],
+        "more": len(found) > SEARCH_RESULTS,
+        "exact": len(digits) >= 19 and any(sim.iccid == digits for sim in found),
+    }
+
+
+@manager_required(FLEET)
+@require_GET
+def fleet_add_sims(request: LoggedInRequest) -> HttpResponse:
+    """The search of step 1, as the ICCID is typed (htmx): the matching blank SIM cards to pick."""
+    return render(request, "fleet/_blank_sims.html", {"sims": _sims(request.actor, text=request.GET.get("iccid", ""))})
