@@ -32,18 +32,26 @@ PROFILE: dict[str, Any] = {"first_name": "Eva", "last_name": "Peeters", "languag
 
 @pytest.fixture
 def step(manager_client: Client) -> Callable[..., Any]:
-    """`step(data, nav="next")` posts the wizard's current step."""
+    """`step(data, nav="next")` posts the wizard's current step, at the address of the step shown
+    last (each step has its own); `step.start()` opens a fresh wizard."""
+    shown = {"url": URL}
+
+    def follow(response: Any) -> Any:
+        if response.status_code == 200 and response.context and "step_url" in response.context:
+            shown["url"] = response.context["step_url"]
+        return response
 
     def post(data: dict[str, Any] | None = None, nav: str = "next") -> Any:
-        return manager_client.post(URL, {**(data or {}), "nav": nav})
+        return follow(manager_client.post(shown["url"], {**(data or {}), "nav": nav}))
 
+    post.start = lambda: follow(manager_client.get(URL, follow=True))  # type: ignore[attr-defined]
     return post
 
 
 @pytest.fixture
 def at_number_step(manager_client: Client, step, blank_sim, plans, catalogue, account) -> Callable[..., Any]:
     """The wizard filled in up to its last step (the number); posts that step."""
-    manager_client.get(URL)
+    step.start()
     step({"iccid": blank_sim().iccid})
     step({"split_bill": "no"})
     step(PROFILE)
@@ -128,7 +136,7 @@ def test_a_25_character_donor_sim_number_is_refused_on_its_field_not_by_the_data
 def test_an_option_not_applicable_gets_the_actions_message_on_the_plan_step(
     manager_client: Client, step, add, blank_sim, plans, options, catalogue
 ) -> None:
-    manager_client.get(URL)
+    step.start()
     step({"iccid": blank_sim().iccid})
     step({"split_bill": "no"})
     step(PROFILE)
