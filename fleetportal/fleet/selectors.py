@@ -12,7 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -54,19 +56,25 @@ def _scoped(actor: Actor) -> QuerySet[Line]:
 def number_search(text: str) -> Q | None:
     """How a number as typed matches stored E.164 numbers: a whole number exactly, a national
     beginning (0470 1…, 06 30…) as the E.164 beginning, other digits anywhere."""
+    number = _number_lookup(text)
+    return None if number is None else Q(**{f"msisdn{number[0]}": number[1]})
+
+
+def _number_lookup(text: str) -> tuple[str, str] | None:
+    """`number_search` as (lookup suffix, value): ("", whole), ("__startswith", …), ("__contains", …)."""
     compact = _SEPARATORS.sub("", text)
     if not _NUMBERISH.fullmatch(compact):
         return None
     try:
-        return Q(msisdn=parse_mobile(compact))
+        return "", parse_mobile(compact)
     except InvalidNumber:
         pass
     if compact.startswith("+"):
-        return Q(msisdn__startswith=compact)
+        return "__startswith", compact
     for trunk, country in _TRUNKS:
         if compact.startswith(trunk) and len(compact) > len(trunk):
-            return Q(msisdn__startswith=country + compact[len(trunk) :])
-    return Q(msisdn__contains=compact)
+            return "__startswith", country + compact[len(trunk) :]
+    return "__contains", compact
 
 
 def _search(lines: QuerySet[Line], text: str) -> QuerySet[Line]:
@@ -74,21 +82,66 @@ def _search(lines: QuerySet[Line], text: str) -> QuerySet[Line]:
 
     Every condition is on the line's own columns, each one an index on PostgreSQL (migration
     0004), so the matches come from the indexes; the SIM card number is on another table, so
-    its matches are a second branch of a UNION rather than a join every line has to pass."""
+    its matches are a second branch of a UNION rather than a join every line has to pass.
+    On SQLite the candidates come from its trigram indexes (migration 0007, `_fts_candidates`)
+    and the same conditions are checked on those only."""
     text = " ".join(text.split())
     found = Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(description__icontains=text)
     first, _space, last = text.partition(" ")
     if last:
         found |= Q(first_name__icontains=first, last_name__icontains=last)
+    number = _number_lookup(text)
     by_number = number_search(text)
-    if by_number is None:
-        return lines.filter(found)
-    found |= by_number
     compact = _SEPARATORS.sub("", text).lstrip("+")
-    if len(compact) < 4:
+    by_card = lines.filter(sim__iccid__contains=compact) if by_number is not None and len(compact) >= 4 else None
+    if by_number is not None:
+        found |= by_number
+    if _sqlite_trigrams():
+        candidates = _fts_candidates(text, first, last, number)
+        if candidates is not None:
+            found &= Q(pk__in=RawSQL(_LINE_CANDIDATES, [candidates]))  # noqa: S611 (constant SQL, bound text)
+            if by_card is not None:
+                by_card = by_card.filter(sim__in=RawSQL(_CARD_CANDIDATES, [_phrase(compact)]))  # noqa: S611
+    if by_card is None:
         return lines.filter(found)
-    by_card = lines.filter(sim__iccid__contains=compact)
     return lines.filter(pk__in=lines.filter(found).values("pk").order_by().union(by_card.values("pk").order_by()))
+
+
+# SQLite's FTS5 trigram tables of the searched columns (migration 0007): external content, so
+# a MATCH answers rowids (= ids) only.
+_LINE_CANDIDATES = "SELECT rowid FROM fleet_line_search WHERE fleet_line_search MATCH %s"
+_CARD_CANDIDATES = "SELECT rowid FROM fleet_simcard_search WHERE fleet_simcard_search MATCH %s"
+_TRIGRAM = 3  # the shortest text a trigram index finds
+
+
+def _sqlite_trigrams() -> bool:
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 34)  # type: ignore[attr-defined]
+
+
+def _phrase(text: str) -> str:
+    """`text` as an FTS5 string: matched as a substring (trigram tokenizer), case-folded."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_candidates(text: str, first: str, last: str, number: tuple[str, str] | None) -> str | None:
+    """An FTS5 query on the lines' search table finding at least every line `_search`'s
+    conditions match (a superset: case-folded beyond ASCII, a number's beginning anywhere), or
+    None when one of the conditions is too short for trigrams (then the conditions alone)."""
+    if len(text) < _TRIGRAM:
+        return None
+    queries = ["{first_name last_name description} : " + _phrase(text)]
+    if last:
+        if len(first) >= _TRIGRAM:
+            queries.append("first_name : " + _phrase(first))
+        elif len(last) >= _TRIGRAM:
+            queries.append("last_name : " + _phrase(last))
+        else:
+            return None
+    if number is not None:
+        if len(number[1]) < _TRIGRAM:
+            return None
+        queries.append("msisdn : " + _phrase(number[1]))
+    return " OR ".join(queries)
 
 
 def lines_for(
