@@ -298,8 +298,10 @@ def blank_sims_for(actor: Actor) -> QuerySet[SimCard]:
 
 
 def blank_sims_matching(actor: Actor, digits: str, *, limit: int) -> list[SimCard]:
-    """Blank SIM cards the actor may take whose number holds `digits` (the wizard's search, F-21)."""
-    return list(blank_sims_for(actor).filter(iccid__contains=digits).order_by("iccid")[:limit])
+    """Blank SIM cards the actor may take whose number holds `digits` (the wizard's search, F-21):
+    the customer's own stock first, then the operator's."""
+    found = blank_sims_for(actor).filter(iccid__contains=digits)
+    return list(found.order_by(F("customer").asc(nulls_last=True), "iccid")[:limit])
 
 
 def free_numbers(limit: int = 20) -> list[str]:

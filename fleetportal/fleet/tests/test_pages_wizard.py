@@ -428,3 +428,9 @@ def test_only_fleet_managers_search_the_stock_or_open_a_draft(member_client: Cli
     for client in (member_client, billing_client):
         assert client.get(SEARCH, {"iccid": "8932"}).status_code == 403
         assert client.get("/fleet/lines/add/x1/sim/").status_code == 403
+
+
+def test_the_customers_own_cards_come_before_the_operators(manager_client: Client, blank_sim) -> None:
+    operator = blank_sim(customer=None, iccid="8932990000000077712")
+    own = blank_sim(iccid="8932990000009977716")
+    assert found(manager_client.get(SEARCH, {"iccid": "777"})) == [own.iccid, operator.iccid]
