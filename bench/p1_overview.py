@@ -62,6 +62,27 @@ def main(backend: str) -> None:
             spent = statistics.median(harness.timed_pair(lambda sql=sql: bare([sql]), lambda: None, 10)[0])
             print(f"      {spent * 1000:7.2f} ms  {' '.join(sql.split())[:110]}")
 
+    if backend == "sqlite":  # the same searches without the trigram index (migration 0007), side by side
+        from fleetportal.fleet import selectors
+
+        def plain(params: dict[str, str]) -> None:
+            indexed = selectors._sqlite_trigrams
+            selectors._sqlite_trigrams = lambda: False  # type: ignore[assignment]
+            try:
+                page(params)
+            finally:
+                selectors._sqlite_trigrams = indexed  # type: ignore[assignment]
+
+        for title, params in SCENARIOS:
+            if "q" not in params:
+                continue
+            with_index, without = harness.timed_pair(lambda p=params: page(p), lambda p=params: plain(p), RUNS // 2)
+            print(f"  {title}, trigram index vs none (same run)")
+            print(f"    indexed   {harness.summary(with_index)}")
+            print(f"    no index  {harness.summary(without)}")
+            ratio = harness.percentile(without, 0.95) / harness.percentile(with_index, 0.95)
+            print(f"    p95 no index / indexed: {ratio:.1f}   (goal: indexed p95 ≤ 100 ms on SQLite)")
+
     counts = {}
     for size in (25, 50, 100):
         overview.PAGE_SIZE = size
