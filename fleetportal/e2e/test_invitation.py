@@ -64,6 +64,7 @@ def test_invited_member_completes_the_login_and_logs_in(
         log_in(invitee, NEW, NEW_PASSWORD, NEW_PHONE)
         expect(invitee).to_have_url(re.compile(r"/me/$"))
         expect(invitee.get_by_role("heading", name="My line")).to_be_visible()
+        invitee.locator("details.main-menu > summary").click()  # the phone's folded menu
         expect(invitee.get_by_role("link", name="Nina Nieuw")).to_be_visible()
         screenshot(invitee, "me-phone")
 

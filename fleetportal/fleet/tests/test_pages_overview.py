@@ -150,7 +150,9 @@ def test_rows_show_the_plan_account_options_and_network_state(
     assert f'value="{line.pk}" aria-label="Select +32 470 00 01 01"' in page
     assert f'href="/fleet/lines/{line.pk}/">+32 470 00 01 01</a>' in page
     assert "Sales<br><small>Jan Peeters</small>" in page
-    assert f"<td>{line.plan.name}</td>" in page and f"<td>{account.number}</td>" in page
+    # each cell carries its column's name (data-label) for the phone's rows
+    assert f'<td data-label="Tariff">{line.plan.name}</td>' in page
+    assert f'<td data-label="Billing account">{account.number}</td>' in page
     assert '<span class="badge line-active">ACTIVE</span>' in page
     assert f'href="/fleet/lines/{line.pk}/?tab=products">See options</a> <small class="muted">(2)</small>' in page
     assert "Pending in network" in page
