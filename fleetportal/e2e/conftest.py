@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 expect.set_options(timeout=10_000)
 
