@@ -354,15 +354,27 @@ def test_drafts_are_kept_apart_offered_again_and_can_be_discarded(
     assert list(manager_client.session["fleet_add_wizard"]) == [STEP_URL.match(second)["draft"]]  # type: ignore[index]
 
 
-def test_a_few_drafts_are_kept_and_empty_ones_are_not(manager_client: Client, blank_sim) -> None:
+def test_a_few_drafts_are_kept_the_empty_ones_going_first(manager_client: Client, blank_sim) -> None:
     from fleetportal.fleet.views.wizard import DRAFTS_KEPT
 
+    filled = []
+    for _n in range(DRAFTS_KEPT - 1):
+        filled.append(start(manager_client))
+        manager_client.post(filled[-1], {"iccid": "89", "nav": "save"})
+    empty = start(manager_client)  # opened, nothing entered yet (another tab, say)
+    assert heading(manager_client.get(empty)) == "Add a SIM card"
     for _n in range(3):
-        start(manager_client)  # opened, nothing typed
-    assert len(manager_client.session["fleet_add_wizard"]) == 1
-    for _n in range(DRAFTS_KEPT + 2):
-        manager_client.post(start(manager_client), {"iccid": "89", "nav": "save"})
-    assert len(manager_client.session["fleet_add_wizard"]) == DRAFTS_KEPT
+        start(manager_client)
+    drafts = manager_client.session["fleet_add_wizard"]
+    assert len(drafts) == DRAFTS_KEPT
+    assert {STEP_URL.match(url)["draft"] for url in filled} <= set(drafts)  # type: ignore[index]
+    # More drafts with something entered than are kept: the oldest goes.
+    for _n in range(2):
+        newer = start(manager_client)
+        manager_client.post(newer, {"iccid": "8932", "nav": "save"})
+    drafts = manager_client.session["fleet_add_wizard"]
+    assert STEP_URL.match(filled[0])["draft"] not in drafts  # type: ignore[index]
+    assert STEP_URL.match(newer)["draft"] in drafts  # type: ignore[index]
 
 
 # --- picking a blank SIM card on step 1 (issue 11) -------------------------------------------------

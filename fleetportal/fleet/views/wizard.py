@@ -168,12 +168,16 @@ def _drafts(request: LoggedInRequest) -> dict[str, Draft]:
 
 
 def _keep(request: LoggedInRequest, draft_id: str, draft: Draft) -> None:
-    """Save the draft; keep the DRAFTS_KEPT newest, drop empty ones left by an earlier start."""
+    """Save the draft. Beyond DRAFTS_KEPT the ones with nothing entered go first (a wizard opened
+    and left, perhaps still open in another tab), then the oldest; never this one."""
     draft["updated"] = time.time()
-    drafts = {key: value for key, value in _drafts(request).items() if value.get("data") and key != draft_id}
-    drafts[draft_id] = draft
-    newest = sorted(drafts, key=lambda key: drafts[key].get("updated", 0), reverse=True)[:DRAFTS_KEPT]
-    request.session[SESSION_KEY] = {key: drafts[key] for key in newest}
+    drafts = {**_drafts(request), draft_id: draft}
+
+    def worth(key: str) -> tuple[bool, bool, float]:
+        return key == draft_id, bool(drafts[key].get("data")), drafts[key].get("updated", 0)
+
+    kept = sorted(drafts, key=worth, reverse=True)[:DRAFTS_KEPT]
+    request.session[SESSION_KEY] = {key: drafts[key] for key in kept}
 
 
 def _drop(request: LoggedInRequest, draft_id: str) -> None:
