@@ -89,9 +89,9 @@ def big_fleet(lines: int) -> tuple[Any, Any]:
     10,000 (each batch its own number range and card serials). Returns (customer, manager)."""
     from django.db import connection
 
-    from fleetportal.demo import data as demo
     from fleetportal.accounts.models import User
     from fleetportal.core.models import Customer
+    from fleetportal.demo import data as demo
     from fleetportal.fleet.demo import ACME, build_fleet
 
     started = time.perf_counter()
