@@ -37,8 +37,11 @@ demo: $(STAMP) compile-messages
 test: $(STAMP) compile-messages
 	$(MAKE) test-only
 
+# The browser tests run on their own, one at a time, after the rest (two cores: a page under
+# a loaded CPU misses its timeouts); one that still fails is tried twice more and reported.
 test-only:
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
+	$(PY) -m pytest -p no:xdist -m e2e --reruns 2 -rR
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -126,8 +126,8 @@ def test_the_wizard_survives_a_reload_back_and_forward_and_resumes_a_draft(page:
     # Typed, not submitted yet: a reload keeps it (saved as one types).
     page.get_by_label("First name of the user").fill("Eva")
     page.get_by_label("Last name of the user").fill("Peeters")
-    page.get_by_label("Last name of the user").blur()
-    page.wait_for_load_state("networkidle")
+    with page.expect_response(lambda r: r.request.method == "POST" and "Peeters" in (r.request.post_data or "")):
+        page.get_by_label("Last name of the user").blur()  # the draft is saved as one types
     page.reload()
     expect(page.get_by_role("heading", name="Create a new user profile")).to_be_visible()
     expect(page.get_by_label("First name of the user")).to_have_value("Eva")
