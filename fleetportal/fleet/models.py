@@ -100,6 +100,11 @@ class Line(models.Model):
         MS = "ms", _("Ms")
         MX = "mx", _("Mx")
 
+    class PayByMobile(models.TextChoices):
+        UNLIMITED = "unlimited", _("No limit")
+        CAPPED = "capped", _("Monthly limit")
+        BLOCKED = "blocked", _("Blocked")
+
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="lines")
     msisdn = models.CharField(_("phone number"), max_length=16)
     sim = models.ForeignKey(SimCard, null=True, blank=True, on_delete=models.PROTECT, related_name="lines")
@@ -150,6 +155,21 @@ class Line(models.Model):
     # Optimistic lock: a change built on an older version answers "changed meanwhile" (R2).
     version = models.PositiveIntegerField(default=1)
 
+    # Controls (SPEC §4). The blocks are `LineBlock` rows; these are the line's limits.
+    paybymobile = models.CharField(
+        _("PayByMobile"), max_length=10, choices=PayByMobile.choices, default=PayByMobile.UNLIMITED
+    )
+    # The monthly cap in EUR when `paybymobile` is "capped" (F-41): a charge over it is refused.
+    paybymobile_cap = models.DecimalField(
+        _("PayByMobile monthly limit (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    # F-42: the managers are told once a period when the out-of-bundle cost reaches this (R-C1).
+    out_of_bundle_notify_at = models.DecimalField(
+        _("out-of-bundle notification at (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    # F-43: the member's SMS at 75/90/100 % of each bundle; they switch it on their own page.
+    bundle_alerts = models.BooleanField(_("bundle alerts by SMS"), default=True)
+
     # Not a field: a line's options as the bulk reviews read them (`actions.load_current_options`).
     current_options: list[Option]
 
@@ -174,6 +194,44 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return self.msisdn
+
+
+class Service(models.TextChoices):
+    """The traffic types a line can be blocked for (F-40), as the seeds' blocks screen lists them."""
+
+    ALL = "all", _("All services")
+    CALLS_IN = "calls_in", _("Incoming calls")
+    CALLS_OUT = "calls_out", _("Outgoing calls")
+    SMS_IN = "sms_in", _("Incoming SMS")
+    SMS_OUT = "sms_out", _("Outgoing SMS")
+    MMS = "mms", _("MMS")
+    DATA = "data", _("Mobile data")
+    INTERNATIONAL = "international", _("Calls from the home country to abroad")
+    ROAMING_ALL = "roaming_all", _("Abroad: everything")
+    ROAMING_CALLS_IN = "roaming_calls_in", _("Abroad: incoming calls")
+    ROAMING_CALLS_OUT = "roaming_calls_out", _("Abroad: outgoing calls")
+    ROAMING_SMS = "roaming_sms", _("Abroad: SMS")
+    ROAMING_DATA = "roaming_data", _("Abroad: data")
+
+
+class LineBlock(models.Model):
+    """One traffic type blocked on a line (F-40): set by a manager, or by a usage rule (then
+    `rule_id` names it, so the rule can lift it at the next period)."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="blocks")
+    service = models.CharField(_("service"), max_length=20, choices=Service.choices)
+    # The `alerts.UsageRule` that set it (an id, not a key: that app sits above this one).
+    rule_id = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "service"]
+        constraints = [models.UniqueConstraint(fields=["line", "service"], name="block_once_per_line")]
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.service}"
 
 
 class LineOption(models.Model):

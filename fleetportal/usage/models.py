@@ -136,3 +136,69 @@ class UsageRecord(models.Model):
 
     def __str__(self) -> str:
         return self.record_id
+
+
+class UsageCounter(models.Model):
+    """A line's usage in one period (a calendar month, `period` its first day), kept by rating.
+
+    Every column is the sum over the line's rated records of the period, so re-rating a period
+    rebuilds it from them. `*_bundle*` are the parts drawn from the line's own bundles and
+    `*_pool*` the parts drawn from its group bundle; the `allowance_*` columns are the line's
+    own bundles as rated (None: unlimited), so a page can show what is left.
+    """
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="usage_counters")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")  # the line's, for scope
+    period = models.DateField(_("period"))
+    records = models.PositiveIntegerField(default=0)
+    data_mb = models.DecimalField(_("data (MB)"), max_digits=16, decimal_places=4, default=Decimal(0))
+    data_bundle_mb = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    data_pool_mb = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    voice_seconds = models.DecimalField(_("calls (seconds)"), max_digits=16, decimal_places=4, default=Decimal(0))
+    voice_bundle_seconds = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    voice_pool_seconds = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    sms = models.DecimalField(_("SMS"), max_digits=16, decimal_places=4, default=Decimal(0))
+    sms_bundle = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    sms_pool = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    mms = models.DecimalField(_("MMS"), max_digits=16, decimal_places=4, default=Decimal(0))
+    out_of_bundle_eur = models.DecimalField(
+        _("out of bundle (EUR)"), max_digits=14, decimal_places=4, default=Decimal(0)
+    )
+    third_party_eur = models.DecimalField(_("third-party (EUR)"), max_digits=14, decimal_places=4, default=Decimal(0))
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    allowance_data_mb = models.PositiveIntegerField(null=True, blank=True)
+    allowance_voice_minutes = models.PositiveIntegerField(null=True, blank=True)
+    allowance_sms = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period", "line"]
+        constraints = [models.UniqueConstraint(fields=["line", "period"], name="one_counter_per_line_period")]
+        indexes = [models.Index(fields=["customer", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.period:%Y-%m}"
+
+
+class PoolCounter(models.Model):
+    """A group bundle's usage in one period: what its member lines drew from it, and the
+    out-of-bundle cost of their records beyond it (F-51)."""
+
+    pool = models.ForeignKey("bundles.GroupBundle", on_delete=models.CASCADE, related_name="counters")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("period"))
+    data_mb = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    voice_seconds = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    sms = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal(0))
+    out_of_bundle_eur = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(0))
+    allowance_data_mb = models.PositiveIntegerField(null=True, blank=True)
+    allowance_voice_minutes = models.PositiveIntegerField(null=True, blank=True)
+    allowance_sms = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period", "pool"]
+        constraints = [models.UniqueConstraint(fields=["pool", "period"], name="one_counter_per_pool_period")]
+
+    def __str__(self) -> str:
+        return f"{self.pool} {self.period:%Y-%m}"
