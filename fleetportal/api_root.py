@@ -19,7 +19,9 @@ from ninja import NinjaAPI, Swagger
 
 from fleetportal.accounts.api import router as users_router
 from fleetportal.accounts.api_auth import ApiKeyAuth, PortalSessionAuth
+from fleetportal.alerts.api import router as alerts_router
 from fleetportal.audit.api import router as audit_router
+from fleetportal.bundles.api import router as bundles_router
 from fleetportal.catalog.api import router as catalog_router
 from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
@@ -82,3 +84,5 @@ api.add_router("", network_router)
 api.add_router("", fleet_router)
 api.add_router("", audit_router)
 api.add_router("", usage_router)
+api.add_router("", bundles_router)
+api.add_router("", alerts_router)
