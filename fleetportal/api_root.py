@@ -27,6 +27,7 @@ from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_network import router as network_router
 from fleetportal.usage.api import router as usage_router
+from fleetportal.usage.api_reports import router as usage_reports_router
 
 DESCRIPTION = """
 The Fleet Portal API for a business customer's IT department.
@@ -86,3 +87,4 @@ api.add_router("", audit_router)
 api.add_router("", usage_router)
 api.add_router("", bundles_router)
 api.add_router("", alerts_router)
+api.add_router("", usage_reports_router)
