@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -200,10 +201,20 @@ def set_language(request: LoggedInRequest) -> HttpResponse:
     profile language then overrides.
 
     A session that still owes its SMS code only keeps the choice in the session: nothing of
-    the profile changes before the login is complete (sms_code saves it then)."""
+    the profile changes before the login is complete (sms_code saves it then).
+
+    The page to go back to is the address the browser is on (its Referer, same site only),
+    which an htmx step that pushed its own URL has changed since the form's `next` was
+    rendered; `next` when there is no such Referer."""
     from django.conf import settings
     from django.views.i18n import set_language as django_set_language
 
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.POST = request.POST.copy()
+        request.POST["next"] = referer
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         if request.session.get(keys.SMS_PENDING):

@@ -117,6 +117,18 @@ def test_staff_pages_follow_the_staff_users_language(client, staff, login) -> No
     assert "Backoffice des Betreibers" in client.get("/staff/").content.decode()
 
 
+def test_language_switch_goes_back_to_the_address_the_browser_is_on(client, member, login) -> None:
+    """An htmx step pushed its own URL after the header's form was rendered with `next`."""
+    login(client, member)
+    pushed = "http://testserver/fleet/lines/add/draft/3/plan/"
+    response = client.post("/profile/language/", {"language": "fr", "next": "/me/"}, headers={"referer": pushed})
+    assert response["Location"] == pushed
+    foreign = client.post(
+        "/profile/language/", {"language": "nl", "next": "/me/"}, headers={"referer": "https://evil.example/x"}
+    )
+    assert foreign["Location"] == "/me/"
+
+
 def test_language_switch_ignores_unknown_languages(client, member, login) -> None:
     login(client, member)
     client.post("/profile/language/", {"language": "xx", "next": "/me/"})
