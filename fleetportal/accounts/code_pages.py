@@ -37,6 +37,7 @@ RESEND: dict[str, tuple[str, dict[str, str]]] = {
     OneTimeCode.Purpose.LOGIN_SMS: ("login_sms_code", {"resend": "1"}),
     OneTimeCode.Purpose.PHONE_LOGIN: ("phone_login", {"step": "send"}),
     OneTimeCode.Purpose.PASSWORD_RESET: ("password_forgot_code", {"resend": "1"}),
+    OneTimeCode.Purpose.CLAIM: ("claim_code", {"resend": "1"}),
 }
 RECENT, TOO_MANY = "recent", "too_many"
 

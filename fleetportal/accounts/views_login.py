@@ -17,7 +17,7 @@ from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 from fleetportal.core.models import Channel, Contract
 from fleetportal.core.phones import display
-from fleetportal.core.views import form_error, too_many
+from fleetportal.core.views import form_error
 
 from . import actions, code_pages, second_factor
 from . import session as keys
@@ -294,35 +294,49 @@ def claim(request: PortalRequest) -> HttpResponse:
     mobile number. The answer is the same whether they match or not (QUALITY S6)."""
     form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email, phone = form.cleaned_data["email"].lower(), form.cleaned_data["phone"]
-        flow = new_flow_id()
-        request.session[keys.flow_key(OneTimeCode.Purpose.CLAIM)] = flow
-        contract = _claimable_contract(email, phone)
-        try:  # no matching contract: the same limits and no SMS (QUALITY S6)
-            issue_code(
-                CodeRequest(
-                    purpose=OneTimeCode.Purpose.CLAIM,
-                    channel=OneTimeCode.Channel.SMS,
-                    target=phone,
-                    flow_id=flow,
-                    language=contract.customer.language if contract else _language(None),
-                    customer=contract.customer if contract else None,
-                    ip_address=keys.client_ip(request),
-                ),
-                deliver=contract is not None,
-            )
-        except TooManyCodes as exc:
-            return too_many(request, str(exc.message))
-        if contract is not None:
-            request.session["fp_claim_contract"] = contract.pk
-            actions.audit_identity(
-                actor=_actor(request), action="code.sent", customer=contract.customer, detail={"purpose": "claim"}
-            )
-        else:
-            request.session.pop("fp_claim_contract", None)
-        request.session["fp_claim_email"] = email
-        return redirect("claim_code")
+        return _ask_claim_code(request, form.cleaned_data["email"].lower(), form.cleaned_data["phone"])
     return render(request, "accounts/claim.html", {"form": form})
+
+
+def _ask_claim_code(request: PortalRequest, email: str, phone: str) -> HttpResponse:
+    """Send the claim code by SMS, then the code page; refused by the limits, the code page
+    answers 429 with when a new code can be asked and its countdown, like the reset's."""
+    purpose = OneTimeCode.Purpose.CLAIM
+    contract = _claimable_contract(email, phone)
+    flow = new_flow_id()
+    code_request = CodeRequest(
+        purpose=purpose,
+        channel=OneTimeCode.Channel.SMS,
+        target=phone,
+        flow_id=flow,
+        language=contract.customer.language if contract else _language(None),
+        customer=contract.customer if contract else None,
+        ip_address=keys.client_ip(request),
+    )
+    same_claim = (request.session.get("fp_claim_email"), request.session.get("fp_claim_phone")) == (email, phone)
+    request.session["fp_claim_email"], request.session["fp_claim_phone"] = email, phone
+    try:  # no matching contract: the same limits and no SMS (QUALITY S6)
+        issue_code(code_request, deliver=contract is not None)
+    except TooManyCodes as exc:
+        if not same_claim or not request.session.get(keys.flow_key(purpose)):
+            request.session[keys.flow_key(purpose)] = flow
+        code_pages.remember_refused(request.session, purpose, exc)
+        return _claim_code_page(request, ClaimCodeForm(), status=429)
+    request.session[keys.flow_key(purpose)] = flow
+    code_pages.remember_sent(request.session, code_request)
+    if contract is not None:
+        request.session["fp_claim_contract"] = contract.pk
+        actions.audit_identity(
+            actor=_actor(request), action="code.sent", customer=contract.customer, detail={"purpose": "claim"}
+        )
+    else:
+        request.session.pop("fp_claim_contract", None)
+    return redirect("claim_code")
+
+
+def _claim_code_page(request: PortalRequest, form: ResetCodeForm, status: int = 200) -> HttpResponse:
+    state = code_pages.state_for(request.session, OneTimeCode.Purpose.CLAIM)
+    return render(request, "accounts/claim_code.html", {"form": form, "state": state}, status=status)
 
 
 class ClaimCodeForm(ResetCodeForm):
@@ -334,6 +348,11 @@ def claim_code(request: PortalRequest) -> HttpResponse:
     flow = request.session.get(keys.flow_key(OneTimeCode.Purpose.CLAIM))
     if not flow:
         return redirect("claim")
+    if request.method == "POST" and "resend" in request.POST:
+        email, phone = request.session.get("fp_claim_email"), request.session.get("fp_claim_phone")
+        if not email or not phone:
+            return redirect("claim")
+        return _ask_claim_code(request, email, phone)
     form = ClaimCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         row = verify_code(flow_id=flow, purpose=OneTimeCode.Purpose.CLAIM, code=form.cleaned_data["code"])
@@ -352,12 +371,13 @@ def claim_code(request: PortalRequest) -> HttpResponse:
             except ActionError as exc:
                 form_error(form, exc)
             else:
-                for key in (keys.flow_key(OneTimeCode.Purpose.CLAIM), "fp_claim_contract", "fp_claim_email"):
+                claim_keys = ("fp_claim_contract", "fp_claim_email", "fp_claim_phone")
+                for key in (keys.flow_key(OneTimeCode.Purpose.CLAIM), *claim_keys):
                     request.session.pop(key, None)
                 auth_login(request, user, backend=BACKEND)
                 messages.success(request, _("Your login was created. Welcome!"))
                 return redirect("home")
-    return render(request, "accounts/claim_code.html", {"form": form})
+    return _claim_code_page(request, form)
 
 
 @require_http_methods(["GET", "POST"])

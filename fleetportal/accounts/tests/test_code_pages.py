@@ -301,3 +301,36 @@ def test_over_the_hourly_limit_the_wait_is_the_hours(member) -> None:
     with pytest.raises(TooManyCodes) as refused:
         issue_code(_request("+32470555200", user=member))
     assert not refused.value.recent
+
+
+# --- "No login yet?" (F-04) --------------------------------------------------------------------
+
+
+@pytest.mark.spec("F-04")
+def test_claim_from_a_second_browser_within_a_minute(customer, last_code) -> None:
+    contract = customer.contracts.get()
+    asked = {"email": contract.contact_email, "phone": contract.contact_mobile}
+    first, second = Client(), Client()
+    assert first.post("/login/claim/", asked)["Location"] == "/login/claim/code/"
+    code = last_code(contract.contact_mobile)
+    answer = second.post("/login/claim/", asked)
+    assert answer.status_code == 429
+    page = answer.content.decode()
+    assert OTHER_WINDOW in page and DOES_NOT_WORK in page
+    assert _countdown(page).group(1) == "/login/code/wait/claim/"
+    refused = second.post("/login/claim/code/", {"code": code, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert WRONG in refused.content.decode()
+
+    _age(61)
+    _catch_up(second, OneTimeCode.Purpose.CLAIM, 61)
+    ready = second.get("/login/code/wait/claim/").content.decode()
+    assert _resend_form(ready) == "/login/claim/code/"
+    assert second.post("/login/claim/code/", {"resend": "1"})["Location"] == "/login/claim/code/"
+    assert _sms(contract.contact_mobile) == 2
+    page = second.get("/login/claim/code/").content.decode()
+    assert NEWEST in page and OTHER_WINDOW not in page
+    done = second.post(
+        "/login/claim/code/",
+        {"code": last_code(contract.contact_mobile), "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert done["Location"] == "/"
