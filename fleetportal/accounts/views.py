@@ -209,16 +209,16 @@ def set_language(request: LoggedInRequest) -> HttpResponse:
     from django.conf import settings
     from django.views.i18n import set_language as django_set_language
 
-    referer = request.headers.get("referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        request.POST = request.POST.copy()
-        request.POST["next"] = referer
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         if request.session.get(keys.SMS_PENDING):
             request.session[keys.LANGUAGE] = language
         elif language != request.user.language:
             actions.user_update_profile(actor=request.actor, user=request.user, language=language)
-    return django_set_language(request)
+    response = django_set_language(request)
+    referer = request.headers.get("referer", "")
+    if response.status_code == 302 and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        response["Location"] = referer
+    return response
