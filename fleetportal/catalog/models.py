@@ -116,3 +116,62 @@ class ContractGroupBundle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract}: {self.offer}"
+
+
+class UsageZone(models.TextChoices):
+    """Where a usage record happened (F-55). National and EU ("roam like at home") draw from the
+    bundles; the world zones (roaming) and international (calls from home to abroad) never do."""
+
+    NATIONAL = "national", _("National")
+    EU = "eu", _("EU")
+    WORLD_1 = "world_1", _("Roaming world zone 1")
+    WORLD_2 = "world_2", _("Roaming world zone 2")
+    WORLD_3 = "world_3", _("Roaming world zone 3")
+    INTERNATIONAL = "international", _("International")
+
+
+BUNDLE_ZONES = frozenset({UsageZone.NATIONAL, UsageZone.EU})
+ROAMING_ZONES = frozenset({UsageZone.EU, UsageZone.WORLD_1, UsageZone.WORLD_2, UsageZone.WORLD_3})
+
+
+class Direction(models.TextChoices):
+    OUT = "out", _("Outgoing")
+    IN = "in", _("Incoming")
+
+
+class UsageRate(models.Model):
+    """The price of one unit of usage beyond the bundles: per minute (voice, billed by the
+    second), per message (SMS, MMS) or per MB (data), by zone and direction. A rate with a
+    `plan` overrides the operator's list rate (`plan` empty) for that plan's lines."""
+
+    class Kind(models.TextChoices):
+        VOICE = "voice", _("Voice (per minute)")
+        SMS = "sms", _("SMS (per message)")
+        MMS = "mms", _("MMS (per message)")
+        DATA = "data", _("Data (per MB)")
+
+    kind = models.CharField(_("type"), max_length=5, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=13, choices=UsageZone.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices, default=Direction.OUT)
+    plan = models.ForeignKey(
+        TariffPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="usage_rates", verbose_name=_("plan")
+    )
+    unit_price = models.DecimalField(_("unit price (EUR)"), max_digits=10, decimal_places=4)
+
+    class Meta:
+        ordering = ["kind", "zone", "direction", "plan"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "zone", "direction"], condition=models.Q(plan__isnull=True), name="one_list_rate"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "zone", "direction", "plan"],
+                condition=models.Q(plan__isnull=False),
+                name="one_plan_rate",
+            ),
+        ]
+        verbose_name = _("usage rate")
+        verbose_name_plural = _("usage rates")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.zone} {self.direction}: {self.unit_price}"

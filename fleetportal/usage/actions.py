@@ -37,6 +37,7 @@ from fleetportal.fleet.models import Line
 from . import events
 from .ingest import Bad, FileError, Parsed, read_csv, read_records
 from .models import IngestError, IngestJob, UsageRecord
+from .periods import period_of
 from .policy import FLEET
 
 CHUNK = 5_000
@@ -57,6 +58,8 @@ _STAGED = (
     "unit",
     "amount",
     "merchant",
+    "direction",
+    "period",
 )
 
 
@@ -229,6 +232,8 @@ def _ingest_chunk(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers) 
                 item.unit,
                 item.amount,
                 item.merchant,
+                item.direction,
+                period_of(item.started_at),
             )
         )
     with transaction.atomic():
@@ -266,7 +271,7 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id bigint,"
                 " customer_id bigint, started_at timestamptz, kind text, zone text, quantity numeric, unit text,"
-                " amount numeric, merchant text) ON COMMIT DELETE ROWS"
+                " amount numeric, merchant text, direction text, period date) ON COMMIT DELETE ROWS"
             )
             cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608  (inside a caller's transaction too)
             with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:
@@ -276,7 +281,7 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id integer,"
                 " customer_id integer, started_at text, kind text, zone text, quantity text, unit text,"
-                " amount text, merchant text)"
+                " amount text, merchant text, direction text, period text)"
             )
             cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608
             cursor.executemany(
@@ -294,6 +299,8 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
                         r[8],
                         None if r[9] is None else str(r[9]),
                         r[10],
+                        r[11],
+                        r[12].isoformat(),
                     )
                     for r in staged
                 ],
@@ -309,6 +316,8 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
             "unit",
             "amount",
             "merchant",
+            "direction",
+            "period",
         ]
         stored = ", ".join(quote(c) for c in columns)  # the fields' own column names
         selected = ", ".join(columns)

@@ -47,6 +47,7 @@ class RecordIn(Schema):
     unit: str = Field("", max_length=20, description="seconds (voice), messages (sms, mms), mb or kb (data)")
     amount: Decimal | None = Field(None, description="EUR, third_party only")
     merchant: str = Field("", max_length=100, description="third_party only")
+    direction: str = Field("", max_length=3, description="out (the default) or in; voice, sms and mms only")
 
 
 class BatchIn(Schema):

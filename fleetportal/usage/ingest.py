@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import KB_PER_MB, UsageRecord
 
-COLUMNS = ("record_id", "number", "started_at", "kind", "zone", "quantity", "unit", "amount", "merchant")
+COLUMNS = ("record_id", "number", "started_at", "kind", "zone", "quantity", "unit", "amount", "merchant", "direction")
+# Columns a file may leave out (the files written before calls and SMS had a direction).
+OPTIONAL = frozenset({"direction"})
 REQUIRED = ("record_id", "number", "started_at", "kind", "zone")
 GZIP_MAGIC = b"\x1f\x8b"
 QUANTUM = Decimal("0.0000000001")  # UsageRecord.quantity's 10 decimal places
@@ -33,7 +35,10 @@ MERCHANT_MAX = UsageRecord._meta.get_field("merchant").max_length or 100
 
 KINDS = frozenset(UsageRecord.Kind.values)
 ZONES = frozenset(UsageRecord.Zone.values)
+DIRECTIONS = frozenset(UsageRecord.Direction.values)
 Kind, Unit = UsageRecord.Kind, UsageRecord.Unit
+# The kinds that go one way or the other; data and third-party charges are always "out".
+DIRECTED = frozenset({Kind.VOICE, Kind.SMS, Kind.MMS})
 # The units each kind may come in, and the factor to its stored unit.
 UNITS: dict[str, dict[str, tuple[str, Decimal | None]]] = {
     Kind.VOICE: {"seconds": (Unit.SECONDS, None), "s": (Unit.SECONDS, None)},
@@ -61,6 +66,8 @@ REASONS = {
     "unknown_unit": _(
         "The unit %(value)s does not fit the type: voice in seconds, sms and mms in messages, data in mb or kb."
     ),
+    "unknown_direction": _("Unknown direction %(value)s: use out or in."),
+    "direction_not_allowed": _("Only voice, sms and mms records come in: data and third-party charges are out."),
     "bad_quantity": _("The quantity %(value)s is not a number."),
     "negative_quantity": _("The quantity %(value)s is negative."),
     "bad_amount": _("The amount %(value)s is not an amount in EUR such as 2.50."),
@@ -97,6 +104,7 @@ class Parsed(NamedTuple):
     unit: str
     amount: Decimal | None
     merchant: str
+    direction: str
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,11 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
     zone = values["zone"].lower()
     if zone not in ZONES:
         return Bad(row, "unknown_zone", _short(values["zone"]))
+    direction = values.get("direction", "").lower() or UsageRecord.Direction.OUT
+    if direction not in DIRECTIONS:
+        return Bad(row, "unknown_direction", _short(values["direction"]))
+    if direction != UsageRecord.Direction.OUT and kind not in DIRECTED:
+        return Bad(row, "direction_not_allowed")
     quantity_text, unit_text = values.get("quantity", ""), values.get("unit", "")
     amount_text, merchant = values.get("amount", ""), values.get("merchant", "")
     if kind == Kind.THIRD_PARTY:
@@ -172,6 +185,7 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
             Unit.NONE,
             amount.quantize(CENT_QUANTUM),
             merchant,
+            direction,
         )
     if amount_text or merchant:
         return Bad(row, "amount_not_allowed")
@@ -189,7 +203,17 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
     if divisor is not None:
         quantity = quantity / divisor
     return Parsed(
-        row, record_id, values["number"], started_at, kind, zone, quantity.quantize(QUANTUM), stored_unit, None, ""
+        row,
+        record_id,
+        values["number"],
+        started_at,
+        kind,
+        zone,
+        quantity.quantize(QUANTUM),
+        stored_unit,
+        None,
+        "",
+        direction,
     )
 
 
@@ -237,7 +261,7 @@ def read_csv(stream: IO[bytes]) -> Iterator[Parsed | Bad]:
     if header is None or not any(cell.strip() for cell in header):
         raise FileError("empty")
     names = [cell.strip().lower() for cell in header]
-    missing = [column for column in COLUMNS if column not in names]
+    missing = [column for column in COLUMNS if column not in names and column not in OPTIONAL]
     if missing:
         raise FileError("columns_missing", ", ".join(missing))
     unknown = [name for name in names if name not in COLUMNS]

@@ -12,11 +12,13 @@ every row. Third-party charges carry an amount in EUR and a merchant instead of 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetportal.catalog.models import Direction, TariffPlan, UsageZone
 from fleetportal.core.models import Customer
 from fleetportal.fleet.models import Line
 
@@ -91,6 +93,11 @@ class IngestError(models.Model):
         return f"{self.row}: {self.code}"
 
 
+def _part(label: Any) -> models.DecimalField:
+    """A part of a record's quantity; 0 in the database too, so the ingest's INSERT leaves it out."""
+    return models.DecimalField(label, max_digits=20, decimal_places=10, default=Decimal(0), db_default=Decimal(0))
+
+
 class UsageRecord(models.Model):
     class Kind(models.TextChoices):
         VOICE = "voice", _("Voice")
@@ -99,19 +106,28 @@ class UsageRecord(models.Model):
         DATA = "data", _("Data")
         THIRD_PARTY = "third_party", _("Third-party charge")
 
-    class Zone(models.TextChoices):
-        NATIONAL = "national", _("National")
-        EU = "eu", _("EU")
-        WORLD_1 = "world_1", _("Roaming world zone 1")
-        WORLD_2 = "world_2", _("Roaming world zone 2")
-        WORLD_3 = "world_3", _("Roaming world zone 3")
-        INTERNATIONAL = "international", _("International")
+    Zone = UsageZone
+    Direction = Direction
 
     class Unit(models.TextChoices):
         SECONDS = "seconds", _("seconds")
         MESSAGES = "messages", _("messages")
         MB = "mb", _("MB")
         NONE = "", _("none")
+
+    class Outcome(models.TextChoices):
+        UNRATED = "", _("Not rated yet")
+        IN_BUNDLE = "in_bundle", _("In bundle")
+        OUT_OF_BUNDLE = "out_of_bundle", _("Out of bundle")
+        FREE = "free", _("Free")
+        CHARGED = "charged", _("Charged")
+        REFUSED = "refused", _("Refused")
+
+    class Refusal(models.TextChoices):
+        NONE = "", _("not refused")
+        BLOCKED = "blocked", _("Service blocked")
+        PAYBYMOBILE_BLOCKED = "paybymobile", _("PayByMobile blocked")
+        PAYBYMOBILE_CAP = "paybymobile_cap", _("Over the PayByMobile limit")
 
     record_id = models.CharField(_("record id"), max_length=64, unique=True)
     line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="usage_records")
@@ -123,9 +139,39 @@ class UsageRecord(models.Model):
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, blank=True)
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=4, null=True, blank=True)
     merchant = models.CharField(_("merchant"), max_length=100, blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices, default=Direction.OUT)
+    # The calendar month (its first day, in settings.TIME_ZONE) the record counts in.
+    period = models.DateField(_("period"))
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="records")
     row = models.PositiveIntegerField(_("row"))  # the row of the job's file it came from
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # What rating made of it (`rating.rate`), kept so an invoice can be explained line by line:
+    # the plan and pool it was rated with, where its quantity went (pool + bundle + out +
+    # refused = quantity) and the price of the part out of bundle (or the third-party amount
+    # charged). No indexes: they would slow the ingest and rating's updates down.
+    outcome = models.CharField(
+        _("outcome"), max_length=13, choices=Outcome.choices, blank=True, default="", db_default=""
+    )
+    refusal = models.CharField(
+        _("refused because"), max_length=15, choices=Refusal.choices, blank=True, default="", db_default=""
+    )
+    rated_plan = models.ForeignKey(
+        TariffPlan, null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
+    pool = models.ForeignKey(
+        "bundles.GroupBundle", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
+    pool_quantity = _part(_("in pool"))
+    bundle_quantity = _part(_("in bundle"))
+    out_quantity = _part(_("out of bundle"))
+    refused_quantity = _part(_("refused"))
+    # EUR per minute (voice), message or MB, as the catalogue had it when rated.
+    unit_price = models.DecimalField(_("unit price (EUR)"), max_digits=10, decimal_places=4, null=True, blank=True)
+    price = models.DecimalField(
+        _("price (EUR)"), max_digits=14, decimal_places=4, default=Decimal(0), db_default=Decimal(0)
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]
