@@ -252,10 +252,13 @@ def require_options_retained(options: Iterable[Option], contracts: set[int], *, 
             )
 
 
+NOT_YOUR_SPLIT_BILL_PROFILE = _("Choose one of your split-bill profiles.")
+
+
 def require_own_split_bill_profile(profile: SplitBillProfile | None, customer_ids: Iterable[int]) -> None:
     """A split-bill profile is one of the lines' customer's (F-30)."""
     if profile is not None and set(customer_ids) != {profile.customer_id}:
-        raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
+        raise ActionError(NOT_YOUR_SPLIT_BILL_PROFILE, field="split_bill_profile")
 
 
 def line_snapshot(line: Line, *names: str) -> dict[str, Any]:

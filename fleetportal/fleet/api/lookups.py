@@ -23,6 +23,7 @@ from fleetportal.core.errors import ActionError
 from fleetportal.core.models import Contract
 
 from .. import selectors
+from ..actions.common import NOT_YOUR_SPLIT_BILL_PROFILE
 from ..models import Tag
 from .schemas import LineCriteria
 
@@ -78,7 +79,7 @@ def split_bill_profile(actor: Actor, profile_id: int | None) -> SplitBillProfile
         return None
     profile = billing_selectors.split_bill_profiles_for(actor).filter(pk=profile_id).first()
     if profile is None:
-        raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
+        raise ActionError(NOT_YOUR_SPLIT_BILL_PROFILE, field="split_bill_profile")
     return profile
 
 

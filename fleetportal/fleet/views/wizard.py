@@ -44,6 +44,7 @@ from fleetportal.core.views import form_error
 
 from .. import selectors
 from ..actions import LineDetails, NewNumber, PortIn, line_add
+from ..actions.sims import NOT_IN_STOCK, SIM_IN_USE
 from ..forms import (
     BillingStepForm,
     NumberStepForm,
@@ -149,9 +150,7 @@ def check_step(actor: Actor, key: str, form: forms.Form) -> bool:
         if not selectors.blank_sims_for(actor).filter(iccid=iccid).exists():
             # The same refusals as the action's (take_blank_sim), told at the first step already.
             in_use = selectors.lines_for(actor).filter(sim__iccid=iccid).exclude(status=Line.Status.STOPPED).exists()
-            form.add_error(
-                "iccid", _("This SIM card is already in use.") if in_use else _("This SIM card is not in your stock.")
-            )
+            form.add_error("iccid", SIM_IN_USE if in_use else NOT_IN_STOCK)
             return False
     return True
 
