@@ -1,4 +1,7 @@
+from typing import cast
+
 from django.apps import AppConfig
+from django.utils.functional import Promise
 
 
 class BundlesConfig(AppConfig):
@@ -6,6 +9,12 @@ class BundlesConfig(AppConfig):
     label = "bundles"
 
     def ready(self) -> None:
-        from . import policy
+        from fleetportal.core.audit_labels import ACTION_LABELS
+
+        from . import events, navigation, policy
 
         policy.register()
+        navigation.register()
+        # The audit rows carry the events' codes: the log names them with the events' labels.
+        for event in events.ALL:
+            ACTION_LABELS.setdefault(event.name, cast(Promise, event.label))

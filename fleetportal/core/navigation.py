@@ -12,6 +12,9 @@ An app registers its entries in its `AppConfig.ready()`, usually from a small `n
         register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function=FLEET))
 
 The pages ask `tiles_for(actor)` and `menu_for(actor)`: only what this actor may open, in `order`.
+An app above the fleet may also offer a button on the SIM overview's action bar
+(`register_selection_action`): the overview lists `selection_actions_for(actor)` without knowing
+the apps, and the button posts the selection to the entry's `url` as to the fleet's bulk pages.
 An app that is not installed, or a feature not built yet, registers nothing and so shows nothing:
 there are no "coming soon" tiles. Registering is idempotent (keyed by `key`, "<app>.<name>"),
 since `ready()` may run more than once in tests.
@@ -94,6 +97,17 @@ class MenuEntry(_Entry):
             raise ValueError(f"{self.key}: a menu entry needs a url")
 
 
+@dataclass(frozen=True, kw_only=True)
+class SelectionAction(_Entry):
+    """A button of the SIM overview's action bar: posts the selection (the ticked `line` ids, or
+    `all` with the filter) to `url`, which reads it with the fleet's `read_selection`."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.url is None:
+            raise ValueError(f"{self.key}: a selection action needs a url")
+
+
 @dataclass(frozen=True)
 class Shown:
     """A tile or menu entry as one actor sees it: its address and figure worked out."""
@@ -110,6 +124,7 @@ E = TypeVar("E", bound=_Entry)
 
 _tiles: dict[str, Tile] = {}
 _menu: dict[str, MenuEntry] = {}
+_selection_actions: dict[str, SelectionAction] = {}
 
 
 def register_tile(tile: Tile) -> Tile:
@@ -122,9 +137,16 @@ def register_menu(entry: MenuEntry) -> MenuEntry:
     return entry
 
 
+def register_selection_action(entry: SelectionAction) -> SelectionAction:
+    _selection_actions[entry.key] = entry
+    return entry
+
+
 def unregister(key: str) -> None:
-    """Remove the tile and menu entry `key`, or with an app label ("fleet") all of that app's."""
-    for registry in (_tiles, _menu):
+    """Remove the tile, menu entry and selection action `key`, or with an app label ("fleet")
+    all of that app's."""
+    registry: dict[str, Any]
+    for registry in (_tiles, _menu, _selection_actions):
         for name in [name for name in registry if name == key or name.startswith(key + ".")]:
             del registry[name]
 
@@ -182,4 +204,12 @@ def menu_for(actor: Actor) -> list[Shown]:
     return [
         Shown(key=entry.key, label=entry.label, href=reverse(entry.url) if entry.url else None)
         for entry in _visible(list(_menu.values()), actor, None)
+    ]
+
+
+def selection_actions_for(actor: Actor) -> list[Shown]:
+    """The SIM overview's extra actions this actor may use."""
+    return [
+        Shown(key=entry.key, label=entry.label, href=reverse(entry.url) if entry.url else None)
+        for entry in _visible(list(_selection_actions.values()), actor, None)
     ]
