@@ -24,6 +24,8 @@ class Actor:
     number: str | None = None
     ip_address: str | None = None
     functions: frozenset[str] = field(default_factory=frozenset)
+    # What a job of the portal acts as, for the audit trail (e.g. "Usage rule 7: Roaming cap").
+    name: str = ""
 
     @property
     def customer(self) -> Customer | None:
@@ -73,6 +75,8 @@ class Actor:
         if self.api_key is not None:
             return f"API key {self.api_key.prefix}"
         if self.user is None:  # a job of the portal itself, or someone not logged in (yet)
+            if self.name and self.channel in (Channel.SYSTEM, Channel.JOB):
+                return self.name
             return "system" if self.channel in (Channel.SYSTEM, Channel.JOB) else "anonymous"
         return self.user.email
 
