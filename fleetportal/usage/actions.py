@@ -10,12 +10,16 @@ chunk commits with the job's counts, so a page shows progress and a worker that 
 after the last committed row when the job runs again. Memory holds one chunk and the map of
 the numbers seen, whatever the file's size.
 
+Rating (`usage_rate`) is its own action: the consumer of `usage.ingested` calls it for the
+job's lines and periods, the `usage_rate` command and the back office for a whole period.
+
 When the file is done, the job's audit row and its `usage.ingested` event (for rating) are
 written in one transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO, Any
@@ -34,7 +38,7 @@ from fleetportal.core.models import Channel, Customer
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.models import Line
 
-from . import events
+from . import events, rating
 from .ingest import Bad, FileError, Parsed, read_csv, read_records
 from .models import IngestError, IngestJob, UsageRecord
 from .periods import period_of
@@ -371,3 +375,47 @@ def _finish(actor: Actor, job: IngestJob, error: FileError | None = None) -> Ing
                 data={"job": job.pk, "ingested": job.ingested, "duplicates": job.duplicates, "bad": job.bad},
             )
     return job
+
+
+def usage_rate(
+    *,
+    actor: Actor,
+    periods: Iterable[dt.date],
+    lines: Iterable[int] | None = None,
+    customer: Customer | None = None,
+) -> rating.Rated:
+    """(Re-)rate whole periods (`rating.rate`): these lines and the lines sharing their pools,
+    or every line with records in the period (of `customer` when given), and rebuild their
+    counters. The same records give the same counters whatever was rated before, so this is
+    both the rating after an ingest and the re-rating after a plan or price change. Audited and
+    `usage.rated` recorded once per customer and period, for alerts and rules."""
+    if actor.customer is not None and not actor.is_staff:
+        customer = actor.customer
+    if not may_ingest(actor, customer):
+        raise PermissionDeniedError(_("You may not rate usage records."))
+    wanted = sorted(set(periods))
+    if not wanted:
+        raise ActionError(_("Choose the period to rate."), field="period")
+    if any(period.day != 1 for period in wanted):
+        raise ActionError(_("A period is a month: give its first day."), field="period")
+    line_ids = None if lines is None else set(lines)
+    if line_ids is not None and customer is not None:
+        line_ids &= set(Line.objects.filter(customer=customer, pk__in=line_ids).values_list("pk", flat=True))
+    total = rating.Rated()
+    for period in wanted:
+        with transaction.atomic():
+            rated = rating.rate(period, line_ids, customer.pk if customer is not None else None)
+            by_pk = Customer.objects.in_bulk(rated.customers())
+            for customer_id in rated.customers():
+                line_list, pools = sorted(rated.lines.get(customer_id, ())), sorted(rated.pools.get(customer_id, ()))
+                data = {"period": period.isoformat(), "lines": line_list, "pools": pools}
+                record(
+                    actor=actor,
+                    action="usage.rated",
+                    customer=by_pk[customer_id],
+                    after={"period": period.isoformat(), "lines": len(line_list), "pools": len(pools)},
+                )
+                events.USAGE_RATED.record(customer=by_pk[customer_id], data=data)
+                total.lines.setdefault(customer_id, set()).update(line_list)
+                total.pools.setdefault(customer_id, set()).update(pools)
+    return total

@@ -8,10 +8,15 @@ class UsageConfig(AppConfig):
     def ready(self) -> None:
         from fleetportal.core.audit_labels import ACTION_LABELS, register_values
 
-        from . import events, policy
+        from . import (
+            consumers,  # noqa: F401  (registers rating as the consumer of usage.ingested)
+            events,
+            policy,
+        )
         from .models import IngestJob
 
         policy.register()
         # The audit log names this app's action and values in the reader's language.
         ACTION_LABELS.setdefault("usage.ingested", events.AUDIT_LABEL)
+        ACTION_LABELS.setdefault("usage.rated", events.USAGE_RATED.label)
         register_values("source", IngestJob.Source.choices)

@@ -1,0 +1,457 @@
+"""Rating usage records (F-55, F-41, F-50): each record of a (line, period) priced against the
+line's bundles, its group bundle and the catalogue's rates, or refused; then the line's and the
+pool's counters rebuilt from the rated records.
+
+Rating is a function of the records of a period, never of their order of arrival: a period is
+rated as a whole, its records in (`started_at`, `record_id`) order, in one set-based UPDATE whose
+window functions (cumulative sums, SQLite ≥ 3.25 and PostgreSQL) give each record what was left
+of the pool and then of the line's own bundle when it started. A late record, a file ingested
+twice or in pieces, or a re-rating after a plan change all end with the same records and the
+same counters. The lines of a pool are rated together (they share it); `scope_lines` adds them.
+
+What a record is rated with:
+- the bundles: the line's plan and options (their allowances add up; one unlimited makes the
+  sum unlimited) as they are when rating runs — re-rating a period after a plan change prices
+  it with the new plan (the line's plan history is not kept per day, see docs/usage-format.md);
+  the group bundle the line was a member of at the record's time (memberships have dates);
+- which usage draws from them: data, outgoing calls and outgoing SMS, national or EU (roam like
+  at home); MMS, incoming traffic, the world zones and international calls never do and are
+  priced at the rate of their kind, zone and direction (`catalog.UsageRate`, a plan's own rate
+  before the list rate);
+- refusals: a `LineBlock` for one of the record's services set before the record started
+  (`services_for`), PayByMobile "blocked" for third-party charges, and a third-party charge
+  that would take the period's accepted charges over the line's PayByMobile limit.
+
+The quantities are split so that pool + bundle + out + refused = quantity, each record keeping
+its plan, pool, unit price, outcome and price (an invoice explains itself line by line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from fleetportal.bundles.models import GroupBundle, GroupBundleMember
+from fleetportal.catalog.models import BUNDLE_ZONES, ROAMING_ZONES, Direction, UsageRate, UsageZone
+from fleetportal.fleet.models import Line, LineOption, Service
+
+from .models import UsageCounter, UsageRecord
+from .periods import bounds
+
+Kind, Outcome, Refusal = UsageRecord.Kind, UsageRecord.Outcome, UsageRecord.Refusal
+SECONDS_PER_MINUTE = 60
+DRAWING_KINDS = frozenset({Kind.DATA, Kind.VOICE, Kind.SMS})  # the kinds bundles include
+RATED_KINDS = (Kind.VOICE, Kind.SMS, Kind.MMS, Kind.DATA)
+
+
+def services_for(kind: str, zone: str, direction: str) -> frozenset[str]:
+    """The blockable services (F-40) a record of this kind, zone and direction belongs to: a
+    block of any of them refuses it."""
+    roaming = zone in ROAMING_ZONES
+    out = direction == Direction.OUT
+    services = {Service.ALL}
+    if roaming:
+        services.add(Service.ROAMING_ALL)
+    if kind == Kind.VOICE:
+        services.add(Service.CALLS_OUT if out else Service.CALLS_IN)
+        if roaming:
+            services.add(Service.ROAMING_CALLS_OUT if out else Service.ROAMING_CALLS_IN)
+        if zone == UsageZone.INTERNATIONAL and out:
+            services.add(Service.INTERNATIONAL)
+    elif kind == Kind.SMS:
+        services.add(Service.SMS_OUT if out else Service.SMS_IN)
+        if roaming:
+            services.add(Service.ROAMING_SMS)
+    elif kind == Kind.MMS:
+        services.add(Service.MMS)
+    elif kind == Kind.DATA:
+        services.add(Service.DATA)
+        if roaming:
+            services.add(Service.ROAMING_DATA)
+    return frozenset(services)
+
+
+def draws_from_bundles(kind: str, zone: str, direction: str) -> bool:
+    return kind in DRAWING_KINDS and zone in BUNDLE_ZONES and (kind == Kind.DATA or direction == Direction.OUT)
+
+
+def _directions(kind: str) -> Sequence[str]:
+    return Direction.values if kind in (Kind.VOICE, Kind.SMS, Kind.MMS) else [Direction.OUT]
+
+
+def _combinations() -> list[tuple[str, str, str]]:
+    return [(k, z, d) for k in (*RATED_KINDS, Kind.THIRD_PARTY) for z in UsageZone.values for d in _directions(k)]
+
+
+@dataclass
+class Rated:
+    """What a rating touched, per customer: the lines and pools whose counters it rebuilt."""
+
+    lines: dict[int, set[int]] = field(default_factory=dict)
+    pools: dict[int, set[int]] = field(default_factory=dict)
+
+    def customers(self) -> list[int]:
+        return sorted(self.lines.keys() | self.pools.keys())
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def scope_lines(period: dt.date, line_ids: Iterable[int] | None, customer_id: int | None = None) -> set[int]:
+    """The lines to rate for `period`: these (None: every line with records in the period, of
+    `customer_id` when given), with every line that shared a pool with one of them in the period."""
+    start, end = bounds(period)
+    if line_ids is None:
+        records = UsageRecord.objects.filter(started_at__gte=start, started_at__lt=end)
+        if customer_id is not None:
+            records = records.filter(customer_id=customer_id)
+        lines = set(records.values_list("line_id", flat=True).distinct())
+    else:
+        lines = set(line_ids)
+    during = Q(joined_at__lt=end) & (Q(left_at__isnull=True) | Q(left_at__gt=start))
+    while True:
+        pools = GroupBundleMember.objects.filter(during, line_id__in=lines).values("pool_id")
+        more = set(GroupBundleMember.objects.filter(during, pool_id__in=pools).values_list("line_id", flat=True))
+        if more <= lines:
+            return lines
+        lines |= more
+
+
+# --- the scratch tables the UPDATE joins ---------------------------------------------------------
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    """Allowances add up; one unlimited (None) makes the sum unlimited."""
+    total = 0
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _times(value: int | None, factor: int) -> int | None:
+    return None if value is None else value * factor
+
+
+class _Scratch:
+    """Temporary tables of one rating (dropped with the connection, emptied before each use)."""
+
+    TABLES = {
+        "rating_lines": "line_id bigint, customer_id bigint, plan_id bigint, data_mb bigint, voice_seconds bigint,"
+        " sms bigint, voice_minutes bigint, paybymobile text, cap numeric",
+        "rating_tariffs": "plan_id bigint, kind text, zone text, direction text, unit_price numeric, per integer,"
+        " draws integer",
+        "rating_services": "kind text, zone text, direction text, service text",
+        "rating_pools": "line_id bigint, pool_id bigint, since timestamp, until timestamp, data_mb bigint,"
+        " voice_seconds bigint, sms bigint",
+        "rating_pool_list": "pool_id bigint, customer_id bigint, data_mb bigint, voice_minutes bigint, sms bigint",
+    }
+
+    def __init__(self, cursor: Any):
+        self.cursor = cursor
+        postgres = connection.vendor == "postgresql"
+        for name, columns in self.TABLES.items():
+            if postgres:
+                columns = columns.replace("timestamp", "timestamptz")
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+            cursor.execute(f"DELETE FROM {name}")  # noqa: S608
+
+    def fill(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            self.cursor.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)  # noqa: S608
+
+
+def _fill_lines(scratch: _Scratch, lines: set[int]) -> dict[int, int]:
+    """rating_lines: each line's own allowances (plan + options) and PayByMobile; line → customer."""
+    options: dict[int, list[tuple[int | None, int | None, int | None]]] = {}
+    for line_id, data, voice, sms in LineOption.objects.filter(line_id__in=lines).values_list(
+        "line_id", "option__data_mb", "option__voice_minutes", "option__sms"
+    ):
+        options.setdefault(line_id, []).append((data, voice, sms))
+    rows, customers = [], {}
+    for pk, customer_id, plan_id, data, voice, sms, paybymobile, cap in Line.objects.filter(pk__in=lines).values_list(
+        "pk",
+        "customer_id",
+        "plan_id",
+        "plan__data_mb",
+        "plan__voice_minutes",
+        "plan__sms",
+        "paybymobile",
+        "paybymobile_cap",
+    ):
+        extra = options.get(pk, [])
+        minutes = _sum([voice, *(o[1] for o in extra)])
+        data_mb, sms_total = _sum([data, *(o[0] for o in extra)]), _sum([sms, *(o[2] for o in extra)])
+        rows.append(
+            (
+                pk,
+                customer_id,
+                plan_id,
+                data_mb,
+                _times(minutes, SECONDS_PER_MINUTE),
+                sms_total,
+                minutes,
+                paybymobile,
+                cap,
+            )
+        )
+        customers[pk] = customer_id
+    scratch.fill("rating_lines", rows)
+    return customers
+
+
+def _fill_tariffs(scratch: _Scratch, plans: set[int]) -> None:
+    """rating_tariffs: for each plan of the scope and each kind/zone/direction, the unit price
+    (the plan's own rate, else the list rate, else 0), its divisor and whether it draws."""
+    rates: dict[tuple[int | None, str, str, str], Decimal] = {
+        (plan_id, kind, zone, direction): price
+        for plan_id, kind, zone, direction, price in UsageRate.objects.filter(
+            Q(plan__isnull=True) | Q(plan_id__in=plans)
+        ).values_list("plan_id", "kind", "zone", "direction", "unit_price")
+    }
+    rows = []
+    for plan in plans:
+        for kind, zone, direction in _combinations():
+            if kind == Kind.THIRD_PARTY:
+                continue
+            price = rates.get((plan, kind, zone, direction), rates.get((None, kind, zone, direction), Decimal(0)))
+            per = SECONDS_PER_MINUTE if kind == Kind.VOICE else 1
+            rows.append((plan, kind, zone, direction, price, per, int(draws_from_bundles(kind, zone, direction))))
+    scratch.fill("rating_tariffs", rows)
+    scratch.fill(
+        "rating_services",
+        [(k, z, d, service) for k, z, d in _combinations() for service in sorted(services_for(k, z, d))],
+    )
+
+
+def _fill_pools(scratch: _Scratch, lines: set[int], start: dt.datetime, end: dt.datetime) -> dict[int, int]:
+    """rating_pools: each membership of a scope line in the period, clipped to its pool's life,
+    with the pool's allowances; rating_pool_list: each of these pools once. pool → customer."""
+    adapt = connection.ops.adapt_datetimefield_value
+    members = (
+        GroupBundleMember.objects.filter(line_id__in=lines, joined_at__lt=end)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gt=start))
+        .values_list("line_id", "pool_id", "joined_at", "left_at")
+    )
+    pools = {
+        pool.pk: pool
+        for pool in GroupBundle.objects.filter(pk__in={m[1] for m in members}).select_related("offer__offer")
+    }
+    rows = []
+    for line_id, pool_id, joined, left in members:
+        pool = pools[pool_id]
+        offer = pool.offer.offer
+        since = max(joined, pool.started_at)
+        until = min(t for t in (left, pool.ended_at) if t is not None) if (left or pool.ended_at) else None
+        rows.append(
+            (
+                line_id,
+                pool_id,
+                adapt(since),
+                adapt(until) if until else None,
+                offer.data_mb,
+                _times(offer.voice_minutes, SECONDS_PER_MINUTE),
+                offer.sms,
+            )
+        )
+    scratch.fill("rating_pools", rows)
+    scratch.fill(
+        "rating_pool_list",
+        [
+            (p.pk, p.customer_id, p.offer.offer.data_mb, p.offer.offer.voice_minutes, p.offer.offer.sms)
+            for p in pools.values()
+        ],
+    )
+    return {pk: pool.customer_id for pk, pool in pools.items()}
+
+
+# --- the rating UPDATE -------------------------------------------------------------------------
+
+
+def _clamp(value: str, top: str) -> str:
+    """`value` kept within [0, top] (the part of a record a remaining allowance covers)."""
+    return f"CASE WHEN {value} <= 0 THEN 0 WHEN {value} >= {top} THEN {top} ELSE {value} END"
+
+
+_BY_KIND = "CASE r.kind WHEN 'data' THEN {0}.data_mb WHEN 'voice' THEN {0}.voice_seconds WHEN 'sms' THEN {0}.sms END"
+_ORDER = "ORDER BY started_at, record_id ROWS UNBOUNDED PRECEDING"
+
+# Each level adds what the next needs; the window sums run over the records that draw (`draw`
+# is 0 for the others), the pool's over its member lines, the bundle's over the line alone.
+_RATED = f"""
+SELECT id, plan_id, pool_id, unit_price, refusal,
+    CASE WHEN refusal <> '' THEN 'refused' WHEN kind = 'third_party' THEN 'charged'
+         WHEN out_qty > 0 AND unit_price > 0 THEN 'out_of_bundle'
+         WHEN pool_qty + bundle_qty > 0 THEN 'in_bundle' ELSE 'free' END AS outcome,
+    pool_qty, bundle_qty, out_qty, refused_qty,
+    CASE WHEN kind = 'third_party' THEN CASE WHEN refusal = '' THEN amount ELSE 0 END
+         ELSE ROUND(out_qty * COALESCE(unit_price, 0) / COALESCE(per, 1), 4) END AS price
+FROM (
+  SELECT o.*,
+    CASE WHEN refusal <> '' THEN 0 ELSE quantity - pool_qty - bundle_qty END AS out_qty,
+    CASE WHEN refusal <> '' THEN quantity ELSE 0 END AS refused_qty
+  FROM (
+    SELECT b.*, CASE WHEN rest = 0 THEN 0 WHEN own_allow IS NULL THEN rest
+                     ELSE {_clamp("own_allow - (own_before)", "rest")} END AS bundle_qty
+    FROM (
+      SELECT p.*, SUM(rest) OVER (PARTITION BY line_id, kind {_ORDER}) - rest AS own_before
+      FROM (
+        SELECT q.*, draw - pool_qty AS rest
+        FROM (
+          SELECT c.*, CASE WHEN draw = 0 OR pool_id IS NULL THEN 0 WHEN pool_allow IS NULL THEN draw
+                           ELSE {_clamp("pool_allow - pool_before", "draw")} END AS pool_qty
+          FROM (
+            SELECT d.*, SUM(draw) OVER (PARTITION BY pool_id, kind {_ORDER}) - draw AS pool_before
+            FROM (
+              SELECT e.*, CASE WHEN refusal = '' AND draws = 1 THEN quantity ELSE 0 END AS draw
+              FROM (
+                SELECT r.id, r.line_id, r.started_at, r.record_id, r.kind, r.quantity, r.amount,
+                  l.plan_id, m.pool_id, t.unit_price, t.per, t.draws,
+                  {_BY_KIND.format("l")} AS own_allow, {_BY_KIND.format("m")} AS pool_allow,
+                  CASE WHEN EXISTS (
+                         SELECT 1 FROM fleet_lineblock k JOIN rating_services s ON s.service = k.service
+                         WHERE k.line_id = r.line_id AND s.kind = r.kind AND s.zone = r.zone
+                           AND s.direction = r.direction AND k.created_at <= r.started_at) THEN 'blocked'
+                       WHEN r.kind = 'third_party' AND l.paybymobile = 'blocked' THEN 'paybymobile'
+                       ELSE '' END AS refusal
+                FROM usage_usagerecord r
+                JOIN rating_lines l ON l.line_id = r.line_id
+                LEFT JOIN rating_tariffs t ON t.plan_id = l.plan_id AND t.kind = r.kind AND t.zone = r.zone
+                     AND t.direction = r.direction
+                LEFT JOIN rating_pools m ON m.line_id = r.line_id AND m.since <= r.started_at
+                     AND (m.until IS NULL OR m.until > r.started_at)
+                WHERE r.started_at >= %s AND r.started_at < %s
+              ) e
+            ) d
+          ) c
+        ) q
+      ) p
+    ) b
+  ) o
+) x
+"""  # noqa: S608  (the same: constant SQL)
+
+_UPDATE = f"""
+UPDATE usage_usagerecord AS u SET rated_plan_id = x.plan_id, pool_id = x.pool_id, unit_price = x.unit_price,
+    outcome = x.outcome, refusal = x.refusal, pool_quantity = x.pool_qty, bundle_quantity = x.bundle_qty,
+    out_quantity = x.out_qty, refused_quantity = x.refused_qty, price = x.price, rated_at = %s
+FROM ({_RATED}) AS x WHERE u.id = x.id
+"""  # noqa: S608  (no value is formatted in: the table names are the models')
+
+
+def _apply_caps(cursor: Any, start: Any, end: Any) -> None:
+    """PayByMobile limits (F-41): a capped line's third-party charges in order, each accepted
+    while the accepted total stays within the cap, else refused (and not counted against it).
+    Sequential by nature, so done here; only capped lines' charges are read."""
+    cursor.execute(
+        "SELECT r.id, r.line_id, r.amount, l.cap FROM usage_usagerecord r JOIN rating_lines l ON l.line_id = r.line_id"
+        " WHERE r.started_at >= %s AND r.started_at < %s AND r.kind = 'third_party' AND l.paybymobile = 'capped'"
+        " AND r.refusal = '' ORDER BY r.line_id, r.started_at, r.record_id",
+        [start, end],
+    )
+    refused: list[tuple[int]] = []
+    line, total = None, Decimal(0)
+    for pk, line_id, amount, cap in cursor.fetchall():
+        if line_id != line:
+            line, total = line_id, Decimal(0)
+        amount, limit = Decimal(str(amount)), Decimal(str(cap or 0))  # a limit without amount allows nothing
+        if total + amount > limit:
+            refused.append((pk,))
+        else:
+            total += amount
+    if refused:
+        cursor.executemany(
+            "UPDATE usage_usagerecord SET outcome = 'refused', refusal = 'paybymobile_cap', price = 0 WHERE id = %s",
+            refused,
+        )
+
+
+# --- counters ----------------------------------------------------------------------------------
+
+
+def _part(kind: str, column: str) -> str:
+    return f"SUM(CASE WHEN r.kind = '{kind}' THEN r.{column} ELSE 0 END)"
+
+
+_COUNTER_COLUMNS = (
+    "records, data_mb, data_bundle_mb, data_pool_mb, voice_seconds, voice_bundle_seconds, voice_pool_seconds,"
+    " sms, sms_bundle, sms_pool, mms, out_of_bundle_eur, third_party_eur, refused, allowance_data_mb,"
+    " allowance_voice_minutes, allowance_sms, updated_at"
+)
+_USED = "r.quantity - r.refused_quantity"
+_LINE_COUNTERS = f"""
+INSERT INTO usage_usagecounter (line_id, customer_id, period, {_COUNTER_COLUMNS})
+SELECT l.line_id, l.customer_id, %s, COUNT(*),
+    SUM(CASE WHEN r.kind = 'data' THEN {_USED} ELSE 0 END), {_part("data", "bundle_quantity")},
+    {_part("data", "pool_quantity")},
+    SUM(CASE WHEN r.kind = 'voice' THEN {_USED} ELSE 0 END), {_part("voice", "bundle_quantity")},
+    {_part("voice", "pool_quantity")},
+    SUM(CASE WHEN r.kind = 'sms' THEN {_USED} ELSE 0 END), {_part("sms", "bundle_quantity")},
+    {_part("sms", "pool_quantity")},
+    SUM(CASE WHEN r.kind = 'mms' THEN {_USED} ELSE 0 END),
+    SUM(CASE WHEN r.kind <> 'third_party' THEN r.price ELSE 0 END),
+    SUM(CASE WHEN r.kind = 'third_party' THEN r.price ELSE 0 END),
+    SUM(CASE WHEN r.outcome = 'refused' THEN 1 ELSE 0 END),
+    MAX(l.data_mb), MAX(l.voice_minutes), MAX(l.sms), %s
+FROM rating_lines l, usage_usagerecord r
+WHERE r.line_id = l.line_id AND r.started_at >= %s AND r.started_at < %s
+GROUP BY l.line_id, l.customer_id
+ON CONFLICT (line_id, period) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in _COUNTER_COLUMNS.split(", "))}
+"""  # noqa: S608
+
+_POOL_COLUMNS = "data_mb, voice_seconds, sms, out_of_bundle_eur, allowance_data_mb, allowance_voice_minutes,"
+_POOL_COLUMNS += " allowance_sms, updated_at"
+_POOL_COUNTERS = f"""
+INSERT INTO usage_poolcounter (pool_id, customer_id, period, {_POOL_COLUMNS})
+SELECT g.pool_id, g.customer_id, %s,
+    COALESCE({_part("data", "pool_quantity")}, 0), COALESCE({_part("voice", "pool_quantity")}, 0),
+    COALESCE({_part("sms", "pool_quantity")}, 0),
+    COALESCE(SUM(CASE WHEN r.kind <> 'third_party' THEN r.price ELSE 0 END), 0),
+    MAX(g.data_mb), MAX(g.voice_minutes), MAX(g.sms), %s
+FROM rating_pool_list g LEFT JOIN usage_usagerecord r ON r.pool_id = g.pool_id
+     AND r.started_at >= %s AND r.started_at < %s
+WHERE true
+GROUP BY g.pool_id, g.customer_id
+ON CONFLICT (pool_id, period) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in _POOL_COLUMNS.split(", "))}
+"""  # noqa: S608
+
+
+def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: int | None = None) -> Rated:
+    """Rate `period` for these lines (None: all with records in it, of `customer_id` if given)
+    and the lines sharing their pools; rebuild their counters. Call inside a transaction."""
+    lines = scope_lines(period, line_ids, customer_id)
+    rated = Rated()
+    if not lines:
+        return rated
+    start, end = bounds(period)
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    span = [adapt(start), adapt(end)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the window sorts stay in memory
+        scratch = _Scratch(cursor)
+        customers = _fill_lines(scratch, lines)
+        _fill_tariffs(scratch, set(Line.objects.filter(pk__in=lines).values_list("plan_id", flat=True)))
+        pools = _fill_pools(scratch, lines, start, end)
+        cursor.execute(_UPDATE, [adapt(now), *span])
+        _apply_caps(cursor, *span)
+        cursor.execute(_LINE_COUNTERS, [period, adapt(now), *span])
+        cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
+    # Counters of scope lines left without records in the period (moved to another line? a
+    # record is never deleted, but a re-rating must not leave a stale row) go.
+    UsageCounter.objects.filter(period=period, line_id__in=lines).exclude(updated_at=now).delete()
+    for line_id, customer in customers.items():
+        rated.lines.setdefault(customer, set()).add(line_id)
+    for pool_id, customer in pools.items():
+        rated.pools.setdefault(customer, set()).add(pool_id)
+    return rated
