@@ -16,6 +16,7 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator
 
 from fleetportal.accounts.models import ApiKey
 from fleetportal.catalog.models import ContractGroupBundle
@@ -36,8 +37,15 @@ WRITE = (ApiKey.Scope.FLEET,)
 RESPONSES = {**ERROR_RESPONSES, 409: ERROR_RESPONSES[400]}
 MAX_LINES = 10_000
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-# EUR; checked by the action (its message names the field), so a page and the API refuse alike.
-Amount = Decimal | str
+
+
+def _number_as_text(value: object) -> object:
+    return str(value) if isinstance(value, int | float | Decimal) and not isinstance(value, bool) else value
+
+
+# EUR as a JSON number or text ("12.50"); checked by the action (its message names the field),
+# so a page and the API refuse alike.
+Amount = Annotated[str, BeforeValidator(_number_as_text)]
 
 
 class PoolOut(Schema):

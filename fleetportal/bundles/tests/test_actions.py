@@ -10,6 +10,7 @@ import pytest
 
 from fleetportal.bundles import actions
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
+from fleetportal.catalog.demo import retain_for
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent, DomainEvent
 from fleetportal.fleet.models import Line
@@ -55,8 +56,6 @@ def test_a_bad_order_names_the_field_and_changes_nothing(manager_actor, catalogu
 
 
 def test_an_offer_of_another_contract_is_refused_on_offer(manager_actor, catalogue, offers, other_customer) -> None:
-    from fleetportal.catalog.demo import retain_for
-
     foreign = other_customer.contracts.get()
     retain_for(foreign)
     offer = foreign.group_bundles.first()
