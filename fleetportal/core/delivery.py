@@ -11,8 +11,9 @@ function that sends one row, and how many tries it gets. The engine:
 - sends outside any transaction, then records the outcome, fenced by the attempt number, so a
   worker whose send outlasted its lease cannot overwrite the newer state; what the send returns
   to run afterwards (a callable) runs once the row says "sent";
-- retries with exponential backoff and dead-letters after the channel's last try (or at once
-  for an error the channel calls permanent), visibly: `dead_rows()` feeds the staff page.
+- retries with exponential backoff (the channel's own `retry_delay`) and dead-letters after the
+  channel's last try (or at once for an error the channel calls permanent), visibly:
+  `dead_rows()` feeds the staff page.
 
 Rows are queued for the workers after commit with `deliver_after_commit`; the periodic sweep
 catches whatever a lost job or a retry left due.
@@ -61,6 +62,8 @@ class Channel:
     # line's own "retry" instead, as a new request).
     redeliverable: bool = True
     select_related: tuple[str, ...] = field(default_factory=tuple)
+    # How long to wait after the n-th failed try (a webhook's schedule spans a day).
+    retry_delay: Callable[[int], timedelta] = backoff
 
     def queryset(self) -> QuerySet[Any]:
         rows = self.rows() if self.rows is not None else self.model._default_manager.all()
@@ -133,7 +136,7 @@ def deliver(channel_name: str, pk: int) -> str | None:
         now = timezone.now()
         final = isinstance(exc, chan.permanent) or row.attempts >= chan.max_attempts()
         fields = row.mark_failed(f"{type(exc).__name__}: {exc}"[:2000], final=final, now=now)
-        row.next_attempt_at = now + backoff(row.attempts)
+        row.next_attempt_at = now + chan.retry_delay(row.attempts)
         with transaction.atomic():
             if not _save_if_still_held(chan, row, [*fields, "next_attempt_at"]):
                 return None

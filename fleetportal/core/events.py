@@ -2,8 +2,13 @@
 
 Each app declares the events it records in its `events.py` (`EventType("line.activated", …)`);
 its actions record them with `record` / `record_many` inside their transaction, beside the
-audit row. Consumers (port-in completion today; rules, alerts, webhooks next) register with
+audit row. Consumers (port-in completion today; rules, alerts next) register with
 `@consumer(EVENT, …)` in their app's `consumers.py`, imported from `AppConfig.ready()`.
+
+An app that must see every event of every type, but acts on few (webhooks: only the
+customers with a subscribed endpoint), registers a `fanout` instead: it is called inside the
+action's transaction with each batch's new event ids and writes its own delivery rows there,
+so an event nobody subscribed to costs it one indexed query and no row.
 
 After commit each consumer gets each batch of events once through the delivery pipeline (an
 `EventDelivery` row: at least once, retried, dead-lettered visibly), so a consumer must be
@@ -29,9 +34,11 @@ from .inserts import insert_rows
 from .models import Customer, DomainEvent, EventDelivery
 
 Consumer = Callable[[QuerySet[DomainEvent]], None]
+Fanout = Callable[["EventType", Customer | None, list[int]], None]
 
 _types: dict[str, EventType] = {}
 _consumers: dict[str, dict[str, Consumer]] = {}
+_fanouts: dict[str, Fanout] = {}
 
 
 @dataclass(frozen=True)
@@ -72,11 +79,24 @@ def consumers_of(event_name: str) -> dict[str, Consumer]:
     return dict(_consumers.get(event_name, {}))
 
 
+def fanout(name: str) -> Callable[[Fanout], Fanout]:
+    """Register `fn(event_type, customer, event_ids)` under a stable `name` (idempotent):
+    `record_many` calls it for every batch of every event type, in the action's transaction.
+    It runs on every recorded event, so it must cost next to nothing when it has nothing to do."""
+
+    def register(fn: Fanout) -> Fanout:
+        _fanouts[name] = fn
+        return fn
+
+    return register
+
+
 def record_many(
     event: EventType, *, customer: Customer | None, items: Iterable[tuple[models.Model | None, dict[str, Any]]]
 ) -> str:
     """Record one event per (object, data) in one insert, and one delivery per consumer of the
-    event type; returns the batch. Call inside the action's transaction."""
+    event type (and what each fan-out writes); returns the batch. Call inside the action's
+    transaction."""
     batch = uuid.uuid4().hex
     rows = [
         {
@@ -88,7 +108,9 @@ def record_many(
     ]
     if not rows:
         return batch
-    insert_rows(DomainEvent, rows, same={"name": event.name, "customer": customer, "batch": batch})
+    event_ids = insert_rows(DomainEvent, rows, same={"name": event.name, "customer": customer, "batch": batch})
+    for fn in _fanouts.values():
+        fn(event, customer, event_ids)
     subscribers = consumers_of(event.name)
     if subscribers:
         now = timezone.now()
