@@ -17,10 +17,13 @@ class FleetConfig(AppConfig):
         register_navigation()  # its dashboard tiles and menu entries
         from fleetportal.core.audit_labels import register_values
 
-        from .models import Line, SimCard
+        from .models import Line, Service, SimCard
 
         # the audit log names a line's states in the reader's language
         register_values("status", Line.Status.choices)
         register_values("network_state", Line.NetworkState.choices)
         register_values("civility", Line.Civility.choices)
         register_values("kind", SimCard.Kind.choices)
+        for key in ("blocks", "blocked", "unblocked"):
+            register_values(key, Service.choices)
+        register_values("paybymobile", Line.PayByMobile.choices)

@@ -15,6 +15,9 @@ LINE_PLAN_CHANGED = EventType("line.plan_changed", _("Tariff plan changed"))
 LINE_OPTIONS_CHANGED = EventType("line.options_changed", _("Options changed"))
 LINE_BILLING_CHANGED = EventType("line.billing_changed", _("Billing account changed"))
 LINE_SIM_SWAPPED = EventType("line.sim_swapped", _("SIM card replaced"))
+LINE_BLOCKS_CHANGED = EventType("line.blocks_changed", _("Blocks changed"))
+LINE_LIMITS_CHANGED = EventType("line.limits_changed", _("PayByMobile limit or out-of-bundle notification changed"))
+LINE_BUNDLE_ALERTS_SWITCHED = EventType("line.bundle_alerts_switched", _("Bundle alerts switched"))
 
 # The event each audited line change records (the audit codes "line.suspend"/"line.reactivate"
 # predate the catalogue and stay as the audit log keeps them).
@@ -29,4 +32,7 @@ OF_AUDIT_ACTION = {
     "line.options_changed": LINE_OPTIONS_CHANGED,
     "line.billing_changed": LINE_BILLING_CHANGED,
     "line.sim_swapped": LINE_SIM_SWAPPED,
+    "line.blocks_changed": LINE_BLOCKS_CHANGED,
+    "line.limits_changed": LINE_LIMITS_CHANGED,
+    "line.bundle_alerts_switched": LINE_BUNDLE_ALERTS_SWITCHED,
 }
