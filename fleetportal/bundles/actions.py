@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from decimal import Decimal
+from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from fleetportal.fleet.actions.common import (
     number_label,
     require_fleet,
 )
+from fleetportal.fleet.actions.controls import clean_amount
 from fleetportal.fleet.models import Line
 
 from . import events
@@ -41,8 +42,6 @@ from .models import GroupBundle, GroupBundleMember
 
 NOTIFY_FIELD = "out_of_bundle_notify_at"
 NOT_STOPPED = StatusRule(LIVE, _("%(number)s is %(status)s: it cannot join a group bundle."))
-_NOTIFY = cast(models.DecimalField, GroupBundle._meta.get_field(NOTIFY_FIELD))
-MAX_NOTIFY = Decimal(10) ** ((_NOTIFY.max_digits or 0) - (_NOTIFY.decimal_places or 0))
 
 
 @dataclass(frozen=True)
@@ -57,22 +56,9 @@ class MembersChange:
 
 
 def clean_notify_at(value: Decimal | str | None) -> Decimal | None:
-    """The pool's out-of-bundle notification amount: empty, or EUR from 0 with cents (F-42); a
-    text as typed on a page or sent to the API ("12,50" too)."""
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite():
-        raise ActionError(_("Enter an amount in EUR, such as 50 or 12.50."), field=NOTIFY_FIELD)
-    if amount < 0 or amount >= MAX_NOTIFY or amount != amount.quantize(Decimal("0.01")):
-        raise ActionError(
-            _("Enter an amount from 0 to %(max)s EUR, with at most two decimals.") % {"max": MAX_NOTIFY - 1},
-            field=NOTIFY_FIELD,
-        )
-    return amount.quantize(Decimal("0.01"))
+    """The pool's out-of-bundle notification amount: the line's rule (F-42), since the pool's
+    field has the line's digits; a text as typed on a page or sent to the API ("12,50" too)."""
+    return clean_amount(value, field=NOTIFY_FIELD)
 
 
 def clean_name(value: Any) -> str:
