@@ -1,0 +1,1 @@
+"""Signed webhooks (F-92): a customer's endpoints receive the portal's domain events."""
