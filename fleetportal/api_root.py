@@ -28,6 +28,7 @@ from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_network import router as network_router
 from fleetportal.usage.api import router as usage_router
 from fleetportal.usage.api_reports import router as usage_reports_router
+from fleetportal.webhooks.api import router as webhooks_router
 
 DESCRIPTION = """
 The Fleet Portal API for a business customer's IT department.
@@ -88,3 +89,4 @@ api.add_router("", usage_router)
 api.add_router("", bundles_router)
 api.add_router("", alerts_router)
 api.add_router("", usage_reports_router)
+api.add_router("", webhooks_router)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fleetportal.network",
     "fleetportal.audit",
     "fleetportal.backoffice",
+    "fleetportal.webhooks",
     "fleetportal.demo",
     "ninja",  # its static Swagger UI for /api/v1/docs (else it loads the UI from a CDN)
 ]
@@ -255,6 +256,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 # How long a worker holds a message it is sending before another may take it over.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# Webhooks (F-92): never to private, loopback, link-local or reserved addresses unless allowed
+# (a lab); https only unless DEBUG; each try gives up after this many seconds.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------

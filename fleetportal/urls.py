@@ -35,6 +35,7 @@ urlpatterns = [
     path("usage/", include("fleetportal.usage.urls")),
     path("group-bundles/", include("fleetportal.bundles.urls")),
     path("rules/", include("fleetportal.alerts.urls")),
+    path("webhooks/", include("fleetportal.webhooks.urls")),
     path("healthz", healthz, name="healthz"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
