@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "fleetportal.bundles",
     "fleetportal.usage",
     "fleetportal.alerts",
+    "fleetportal.invoicing",
+    "fleetportal.payments",
     "fleetportal.network",
     "fleetportal.audit",
     "fleetportal.backoffice",

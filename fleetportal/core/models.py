@@ -30,6 +30,8 @@ class Customer(models.Model):
         help_text=_("Switched off by the contract holder; passwords then need 15 characters."),
     )
     number_login_functions = models.JSONField(_("what a phone-number login may do"), default=list, blank=True)
+    # Where the customer is established: the VAT of its invoices (F-60), ISO 3166 alpha-2.
+    country = models.CharField(_("country"), max_length=2, default="BE")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,6 +50,8 @@ class Contract(models.Model):
     contact_email = models.EmailField(_("contract e-mail"))
     contact_mobile = models.CharField(_("contract mobile number"), max_length=20, blank=True)
     msa_document = models.FileField(_("MSA"), upload_to="msa/", blank=True)
+    # The currency of the contract's prices and invoices (ISO 4217): EUR, or HUF in Hungary.
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
 
     class Meta:
         ordering = ["number"]
