@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -63,7 +64,6 @@ _STAGED = (
     "amount",
     "merchant",
     "direction",
-    "period",
 )
 
 
@@ -237,7 +237,6 @@ def _ingest_chunk(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers) 
                 item.amount,
                 item.merchant,
                 item.direction,
-                period_of(item.started_at),
             )
         )
     with transaction.atomic():
@@ -275,7 +274,7 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id bigint,"
                 " customer_id bigint, started_at timestamptz, kind text, zone text, quantity numeric, unit text,"
-                " amount numeric, merchant text, direction text, period date) ON COMMIT DELETE ROWS"
+                " amount numeric, merchant text, direction text) ON COMMIT DELETE ROWS"
             )
             cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608  (inside a caller's transaction too)
             with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:
@@ -289,7 +288,7 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
             )
             cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608
             cursor.executemany(
-                f"INSERT INTO {STAGING} VALUES ({', '.join(['%s'] * len(_STAGED))})",  # noqa: S608
+                f"INSERT INTO {STAGING} VALUES ({', '.join(['%s'] * (len(_STAGED) + 1))})",  # noqa: S608
                 [
                     (
                         r[0],
@@ -304,7 +303,7 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
                         None if r[9] is None else str(r[9]),
                         r[10],
                         r[11],
-                        r[12].isoformat(),
+                        period_of(r[4]).isoformat(),
                     )
                     for r in staged
                 ],
@@ -321,15 +320,17 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
             "amount",
             "merchant",
             "direction",
-            "period",
         ]
         stored = ", ".join(quote(c) for c in columns)  # the fields' own column names
         selected = ", ".join(columns)
+        # The period (`periods.period_of`): on PostgreSQL the server's own time zone arithmetic,
+        # on SQLite computed above while staging.
+        period = "CAST(date_trunc('month', started_at AT TIME ZONE %s) AS date)" if postgres else "period"
         cursor.execute(
-            f"INSERT INTO {table} ({stored}, job_id, {quote('row')}, created_at)"  # noqa: S608
-            f" SELECT {selected}, %s, row_no, %s FROM {STAGING} WHERE true ORDER BY row_no"
+            f"INSERT INTO {table} ({stored}, period, job_id, {quote('row')}, created_at)"  # noqa: S608
+            f" SELECT {selected}, {period}, %s, row_no, %s FROM {STAGING} WHERE true ORDER BY row_no"
             " ON CONFLICT (record_id) DO NOTHING",
-            [job.pk, _now_param()],
+            [*([settings.TIME_ZONE] if postgres else []), job.pk, _now_param()],
         )
         inserted = cursor.rowcount
         repeated: list[tuple[int, str]] = []
