@@ -22,7 +22,7 @@ from fleetportal.accounts.models import User
 from fleetportal.bundles.models import GroupBundle
 from fleetportal.conftest import make_actor
 from fleetportal.core.actor import Actor
-from fleetportal.core.models import Customer
+from fleetportal.core.models import Customer, EventDelivery
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.tests.factories import LineFactory
 from fleetportal.usage.events import USAGE_RATED
@@ -82,7 +82,9 @@ def rated(period: dt.date, django_capture_on_commit_callbacks: Any) -> Callable[
             "pools": [pool.pk for pool in pools],
         }
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            USAGE_RATED.record(customer=customer, data=data)
+            batch = USAGE_RATED.record(customer=customer, data=data)
+        delivery = EventDelivery.objects.get(batch=batch, consumer="alerts")
+        assert delivery.status == EventDelivery.SENT, delivery.last_error  # the consumer ran, without error
 
     return record
 
