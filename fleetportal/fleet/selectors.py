@@ -25,7 +25,7 @@ from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.core.scope import scope, sees_all_of_customer
 from fleetportal.network.models import ProvisioningRequest
 
-from .models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
+from .models import Line, LineBlock, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
 
 # The overview's sortable columns (F-20) → ordering; anything else sorts by number. Equal values
 # go by number, then id: each sort reads an index (customer, column, number) in order.
@@ -207,8 +207,9 @@ class LinePages:
 
     - `count()` stops at `cap` + 1 lines (the page then says "more than `cap`");
     - a page is one narrow query, a dict a line: the columns the table shows, the plan's name
-      and billing account's number (`plan_name`, `billing_account_number`) and the number of
-      options (`option_count`, counted for the page's rows only);
+      and billing account's number (`plan_name`, `billing_account_number`), the number of
+      options (`option_count`, counted for the page's rows only) and whether it has a block
+      (`blocked`, F-40);
     - sorted by plan or billing account without a search, it reads only the first lines of each
       plan by number (index customer, plan, number), up to cut-off numbers found by one query,
       instead of sorting every line by its plan's name.
@@ -238,6 +239,7 @@ class LinePages:
                 plan_name=F("plan__name"),
                 billing_account_number=F("billing_account__number"),
                 option_count=Coalesce(Subquery(options.values("n")), 0),
+                blocked=Exists(LineBlock.objects.filter(line=OuterRef("pk"))),
             )[page]
         )
 

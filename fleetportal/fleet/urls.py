@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, io, line, member, network, overview, products, wizard
+from .views import changes, controls, io, line, member, network, overview, products, wizard
 
 urlpatterns = [
     path("lines/", overview.fleet_lines, name="fleet_lines"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("lines/plan/", products.fleet_plan_change, name="fleet_plan_change"),
     path("lines/options/", products.fleet_options_change, name="fleet_options_change"),
     path("lines/tags/", changes.fleet_tags, name="fleet_tags"),
+    path("lines/blocks/", controls.fleet_blocks_change, name="fleet_blocks_change"),
     path("lines/<int:line_id>/", line.fleet_line, name="fleet_line"),
     path("lines/<int:line_id>/esim/resend/", line.fleet_esim_resend, name="fleet_esim_resend"),
     path("lines/<int:line_id>/swap/", changes.fleet_swap, name="fleet_swap"),
@@ -33,6 +34,7 @@ urlpatterns = [
 # The employee's own lines, under /me/ where a phone-number login may go (R-I5).
 member_urlpatterns = [
     path("lines/<int:line_id>/confirm/", member.me_line_confirm, name="me_line_confirm"),
+    path("lines/<int:line_id>/bundle-alerts/", member.me_bundle_alerts, name="me_bundle_alerts"),
 ]
 
 # Retrying a failed network change, from any page that shows the line's state (R4).

@@ -1,5 +1,6 @@
-"""The Manage SIM page (F-27): tabs user details, address, products and more; from the user
-details tab, resending an eSIM's activation e-mail (F-23).
+"""The Manage SIM page (F-27): tabs user details, address, products, blocks and PayByMobile
+limit (F-40..F-42, `controls`) and more; from the user details tab, resending an eSIM's
+activation e-mail (F-23).
 
 User details are the manager's to edit only until the employee confirmed them (R-F1); the
 action refuses it then, and the page shows them read-only with the date of the confirmation.
@@ -31,12 +32,14 @@ from ..actions.details import ADDRESS_FIELDS, PERSONAL_FIELDS
 from ..forms import AddressForm, EsimResendForm, UserDetailsForm
 from ..models import Line, SimCard
 from ..policy import FLEET
+from . import controls
 from .selection import posted_version
 
 TABS = [
     ("details", gettext_lazy("User details")),
     ("address", gettext_lazy("Address")),
     ("products", gettext_lazy("Products")),
+    *controls.TABS,
     ("more", gettext_lazy("More")),
 ]
 TAB_KEYS = [key for key, _label in TABS]
@@ -76,6 +79,7 @@ def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
     tab = request.GET.get("tab", "details")
     tab = tab if tab in TAB_KEYS else "details"
     form: forms.Form | None = None
+    saved = False
     if tab in EDITABLE:
         form_class, names = EDITABLE[tab]
         form = form_class(request.POST or None, initial=details_initial(line, names))
@@ -85,8 +89,12 @@ def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
             except ActionError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, _("The changes were saved."))
-                return redirect(f"{reverse('fleet_line', args=[line.pk])}?tab={tab}")
+                saved = True
+    elif tab in dict(controls.TABS):
+        form, saved = controls.control_form(request, line, tab)
+    if saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect(f"{reverse('fleet_line', args=[line.pk])}?tab={tab}")
     context = {
         "line": line,
         "tab": tab,
@@ -95,6 +103,7 @@ def fleet_line(request: LoggedInRequest, line_id: int) -> HttpResponse:
         "confirmed": line.details_confirmed_at is not None,
         "esim_resend": _esim_resendable(line),
         "page_url": request.get_full_path(),
+        "blocks": controls.blocks_of(line),
         **_tab_context(request, line, tab),
     }
     return render(request, "fleet/line.html", context)

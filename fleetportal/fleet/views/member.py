@@ -1,5 +1,5 @@
-"""The employee's own lines (F-74) and the confirmation of their details (R-F1), under /me/,
-the only pages a phone-number login reaches (R-I5)."""
+"""The employee's own lines (F-74), the confirmation of their details (R-F1) and their bundle
+alerts switch (F-43), under /me/, the only pages a phone-number login reaches (R-I5)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
@@ -17,7 +17,7 @@ from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 
 from .. import selectors
-from ..actions import line_confirm_details
+from ..actions import line_bundle_alerts_set, line_confirm_details
 from ..actions.details import PERSONAL_FIELDS
 from ..forms import UserDetailsForm
 from ..models import Line
@@ -52,3 +52,25 @@ def me_line_confirm(request: LoggedInRequest, line_id: int) -> HttpResponse:
             messages.success(request, _("Thank you: your details are confirmed."))
             return redirect("member_home")
     return render(request, "fleet/me_confirm.html", {"line": line, "form": form})
+
+
+@login_required
+@require_POST
+def me_bundle_alerts(request: LoggedInRequest, line_id: int) -> HttpResponse:
+    """The member switches the SMS at 75, 90 and 100 % of their bundles on or off (F-43)."""
+    line = my_lines(request.actor).filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    enabled = request.POST.get("bundle_alerts") == "on"
+    try:
+        line_bundle_alerts_set(actor=request.actor, line=line, enabled=enabled)
+    except ActionError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("You will get an SMS when you have used 75, 90 and 100 %% of a bundle.") % {}
+            if enabled
+            else _("You will no longer get SMS about your bundles."),
+        )
+    return redirect("member_home")

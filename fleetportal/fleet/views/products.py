@@ -85,11 +85,11 @@ class Flow:
     template: str
     choice: Callable[[dict[str, Any]], list[Any]]  # the choice as plain ids (signed in the review)
     review: Callable[[list[Line], dict[str, Any]], Any]
-    apply: Callable[..., Any]  # (actor, lines, data, versions) → the action's review
+    apply: Callable[..., int]  # (actor, lines, data, versions) → how many lines the action changed
     done: Callable[[int, dict[str, Any]], str]  # the flash message for `count` lines changed
 
 
-def _review_page(request: LoggedInRequest, selection: Selection, form: forms.Form, flow: Flow) -> HttpResponse:
+def review_page(request: LoggedInRequest, selection: Selection, form: forms.Form, flow: Flow) -> HttpResponse:
     """The stage comes from the button: "choose" on arrival, "review", then "apply". Applying
     needs the review of the same choice; a refused change shows its reason over a fresh review."""
     stage = request.POST.get("stage", "choose") if request.method == "POST" else "choose"
@@ -100,11 +100,11 @@ def _review_page(request: LoggedInRequest, selection: Selection, form: forms.For
         versions = _reviewed_versions(request, choice) if stage == "apply" else None
         if versions is not None:
             try:
-                result = flow.apply(request.actor, selection.locked_list(), data, versions)
+                changed = flow.apply(request.actor, selection.locked_list(), data, versions)
             except ActionError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, flow.done(len(result.changing), data))
+                messages.success(request, flow.done(changed, data))
                 url = next_url(request, reverse("fleet_lines"))
                 # Through htmx the whole page goes on, not just the review part.
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
@@ -148,8 +148,10 @@ PLAN_FLOW = Flow(
     template="fleet/plan_change.html",
     choice=lambda data: [data["plan"].plan_id],
     review=lambda lines, data: review_plan_change(lines, data["plan"].plan),
-    apply=lambda actor, lines, data, versions: lines_change_plan(
-        actor=actor, lines=lines, plan=data["plan"].plan, on=data.get("date"), expected_versions=versions
+    apply=lambda actor, lines, data, versions: len(
+        lines_change_plan(
+            actor=actor, lines=lines, plan=data["plan"].plan, on=data.get("date"), expected_versions=versions
+        ).changing
     ),
     done=_plan_done,
 )
@@ -163,8 +165,14 @@ OPTIONS_FLOW = Flow(
     template="fleet/options_change.html",
     choice=lambda data: [sorted(item.option_id for item in data[name]) for name in ("add", "remove")],
     review=lambda lines, data: review_options_change(lines, add=_options(data, "add"), remove=_options(data, "remove")),
-    apply=lambda actor, lines, data, versions: lines_change_options(
-        actor=actor, lines=lines, add=_options(data, "add"), remove=_options(data, "remove"), expected_versions=versions
+    apply=lambda actor, lines, data, versions: len(
+        lines_change_options(
+            actor=actor,
+            lines=lines,
+            add=_options(data, "add"),
+            remove=_options(data, "remove"),
+            expected_versions=versions,
+        ).changing
     ),
     done=lambda count, data: (
         ngettext(
@@ -183,7 +191,7 @@ def fleet_plan_change(request: LoggedInRequest, selection: Selection) -> HttpRes
     → apply, all or nothing (F-28, R-F2)."""
     data = request.POST if request.method == "POST" and "stage" in request.POST else None
     form = PlanChoiceForm(data, plans=retained_plans(request.actor))
-    return _review_page(request, selection, form, PLAN_FLOW)
+    return review_page(request, selection, form, PLAN_FLOW)
 
 
 @manager_required(FLEET)
@@ -196,7 +204,7 @@ def fleet_options_change(request: LoggedInRequest, selection: Selection) -> Http
     # Only what the selected lines have can be removed.
     removable = retained.filter(option__in=LineOption.objects.filter(line__in=selection.lines).values("option"))
     form = OptionsChangeForm(data, options=retained, removable=removable)
-    return _review_page(request, selection, form, OPTIONS_FLOW)
+    return review_page(request, selection, form, OPTIONS_FLOW)
 
 
 @manager_required(FLEET)
