@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from fleetportal.core.models import Customer
 from fleetportal.fleet.models import Line
-from fleetportal.usage.models import IngestJob, UsageRecord
+from fleetportal.usage.models import IngestJob, UsageCounter, UsageRecord
 
 from .conftest import csv_bytes, record
 
@@ -41,3 +41,18 @@ def test_the_command_fails_clearly(tmp_path: Path, lines: list[Line]) -> None:
         call_command("usage_ingest", str(empty), "--customer", "nobody")
     with pytest.raises(CommandError, match="no such file"):
         call_command("usage_ingest", str(tmp_path / "missing.csv"))
+
+
+@pytest.mark.spec("F-55")
+def test_the_rating_command_re_rates_a_period(
+    tmp_path: Path, lines: list[Line], customer: Customer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_bytes(csv_bytes([record(1), record(2, started_at="2026-04-01T08:00:00Z")]))
+    call_command("usage_ingest", str(path))
+    call_command("usage_rate", "--period", "2026-03", "--period", "2026-04", "--customer", customer.login_domain)
+    assert "rated 2026-03, 2026-04: lines 1, group bundles 0, customers 1" in capsys.readouterr().out
+    assert not UsageRecord.objects.filter(outcome="").exists()
+    assert UsageCounter.objects.filter(line=lines[0]).count() == 2
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("usage_rate", "--period", "March")

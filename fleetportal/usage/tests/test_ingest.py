@@ -16,7 +16,7 @@ from fleetportal.core.actor import SYSTEM
 from fleetportal.core.models import AuditEvent, Customer, DomainEvent
 from fleetportal.fleet.models import Line
 from fleetportal.usage import actions
-from fleetportal.usage.ingest import reason_text
+from fleetportal.usage.ingest import COLUMNS, reason_text
 from fleetportal.usage.models import IngestError, IngestJob, UsageRecord
 
 from .conftest import MEMBER_NUMBER, csv_bytes, record, run_ingest
@@ -260,3 +260,28 @@ def test_a_stopped_number_s_late_records_go_to_its_last_line(ingest: Ingest, lin
     Line.objects.filter(pk=lines[1].pk).update(status=Line.Status.STOPPED)
     ingest(csv_bytes([record(1, number=lines[1].msisdn)]))
     assert UsageRecord.objects.get().line_id == lines[1].pk
+
+
+@pytest.mark.spec("F-55")
+def test_calls_and_sms_have_a_direction_and_older_files_without_it_stay_valid(
+    ingest: Ingest, lines: list[Line]
+) -> None:
+    old = csv_bytes([record(1)], columns=[c for c in COLUMNS if c != "direction"])
+    assert ingest(old).ingested == 1
+    rows = [
+        record(2, kind="voice", unit="seconds", direction="IN"),
+        record(3, kind="sms", unit="messages", direction=""),
+        record(4, kind="voice", unit="seconds", direction="sideways"),
+        record(5, direction="in"),
+    ]
+    job = ingest(csv_bytes(rows))
+    assert (job.ingested, job.bad) == (2, 2)
+    assert dict(UsageRecord.objects.values_list("record_id", "direction")) == {"R1": "out", "R2": "in", "R3": "out"}
+    assert errors(job) == [(4, "unknown_direction"), (5, "direction_not_allowed")]
+
+
+@pytest.mark.spec("F-55")
+def test_a_record_counts_in_the_month_of_its_local_start(ingest: Ingest, lines: list[Line]) -> None:
+    ingest(csv_bytes([record(1, started_at="2026-03-31T22:30:00Z"), record(2, started_at="2026-03-31T21:30:00Z")]))
+    periods = dict(UsageRecord.objects.values_list("record_id", "period"))
+    assert {k: f"{v:%Y-%m-%d}" for k, v in periods.items()} == {"R1": "2026-04-01", "R2": "2026-03-01"}

@@ -229,6 +229,18 @@ def test_paybymobile_blocked_refuses_every_charge(ingest: Ingest, lines: list[Li
     assert (counter(lines[0]).refused, counter(lines[0]).third_party_eur) == (1, 0)
 
 
+@pytest.mark.spec("F-55", "R5")
+def test_a_late_record_re_rates_the_records_after_it(ingest: Ingest, lines: list[Line]) -> None:
+    on_plan(lines[0], data_mb=100)
+    ingest(csv_bytes([record(2, quantity="80", started_at="2026-03-10T08:00:00Z")]))
+    rate_march()
+    assert parts(rated("R2")) == (0, 80, 0, 0)
+    ingest(csv_bytes([record(1, quantity="50", started_at="2026-03-02T08:00:00Z")]))  # it came late
+    rate_march()
+    assert (parts(rated("R1")), parts(rated("R2"))) == ((0, 50, 0, 0), (0, 50, 30, 0))
+    assert (counter(lines[0]).data_bundle_mb, counter(lines[0]).out_of_bundle_eur) == (100, Decimal("1.50"))
+
+
 @pytest.mark.spec("F-55")
 def test_re_rating_after_a_plan_change_prices_the_period_with_the_new_plan(ingest: Ingest, lines: list[Line]) -> None:
     on_plan(lines[0], data_mb=100)

@@ -41,4 +41,4 @@ class Command(BaseCommand):
         lines = sum(len(ids) for ids in rated.lines.values())
         pools = sum(len(ids) for ids in rated.pools.values())
         months = ", ".join(f"{p:%Y-%m}" for p in sorted(periods))
-        self.stdout.write(f"rated {months}: {lines} lines, {pools} group bundles, {len(rated.customers())} customers")
+        self.stdout.write(f"rated {months}: lines {lines}, group bundles {pools}, customers {len(rated.customers())}")
