@@ -9,7 +9,9 @@ The story, so every usage page, alert and refusal has something to show:
   would pass it is refused;
 - one roamer has data abroad blocked: its data abroad is refused;
 - a group bundle of 20 lines (ordered and filled by the bundles' own actions) they draw from
-  first, with a notification amount.
+  first, with a notification amount;
+- a few usage rules (the alerts' `rule_create`): notify beyond 120 % of the data bundle, at 90 %
+  of the pool, block roaming or suspend beyond an amount out of bundle.
 
 The limits and the block are set through the fleet's actions, the pool through the bundles';
 since they are history, their start is then moved back to the first period. The records go
@@ -35,6 +37,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fleetportal.alerts.actions_rules import RuleInput, rule_create
+from fleetportal.alerts.models import UsageRule
 from fleetportal.bundles.actions import pool_members_add, pool_order
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
 from fleetportal.catalog.models import ContractGroupBundle, UsageZone
@@ -43,7 +47,7 @@ from fleetportal.core.actor import SYSTEM
 from fleetportal.core.events import EVENTS_CHANNEL
 from fleetportal.core.models import Customer
 from fleetportal.fleet.actions import line_limits_change, lines_blocks_change
-from fleetportal.fleet.models import Line, LineBlock, LineOption, Service
+from fleetportal.fleet.models import Line, LineBlock, LineOption, Service, Tag
 from fleetportal.usage.actions import usage_ingest_records, usage_job_create
 from fleetportal.usage.models import IngestJob, UsageRecord
 
@@ -289,6 +293,27 @@ def order_pool(customer: Customer, story: Story, since: dt.datetime) -> GroupBun
     return pool
 
 
+def create_rules(customer: Customer, pool: GroupBundle) -> list[UsageRule]:
+    """A few usage rules of the kind a fleet manager sets (issue 7, go beyond), made before the
+    usage so the current period's rating evaluates them: the over-bundle lines set off the first."""
+    Effect, Metric, Target = UsageRule.Effect, UsageRule.Metric, UsageRule.Target
+    sales = Tag.objects.filter(customer=customer, name="Sales").first()
+    wanted = [
+        RuleInput(name="Data beyond 120 %", target=Target.COMPANY, metric=Metric.DATA_PCT, threshold=120,
+                  effect=Effect.NOTIFY),
+        RuleInput(name="Field service pool at 90 %", target=Target.POOL, pool=pool, metric=Metric.DATA_PCT,
+                  threshold=90, effect=Effect.NOTIFY),
+        RuleInput(name="No roaming beyond 300 EUR", target=Target.COMPANY, metric=Metric.OUT_OF_BUNDLE_EUR,
+                  threshold=300, effect=Effect.BLOCK_ROAMING, lift_next_period=True),
+    ]  # fmt: skip
+    if sales is not None:
+        wanted.append(
+            RuleInput(name="Sales: suspend at 500 EUR", target=Target.TAG, tag=sales,
+                      metric=Metric.OUT_OF_BUNDLE_EUR, threshold=500, effect=Effect.SUSPEND, lift_next_period=True)
+        )  # fmt: skip
+    return [rule_create(actor=SYSTEM, customer=customer, data=data) for data in wanted]
+
+
 def run_event_consumers() -> int:
     """Deliver the due events now (rating, then alerts and rules on `usage.rated`), round after
     round until none is due; the worker would do the same a moment later. Returns the count."""
@@ -321,7 +346,7 @@ def load_usage(
     since = periods(now)[0].start
     with transaction.atomic():
         set_controls(story, since)
-        order_pool(customer, story, since)
+        create_rules(customer, order_pool(customer, story, since))
     job = usage_job_create(
         actor=SYSTEM, source=IngestJob.Source.COMMAND, file_name="demo-usage.json", customer=customer
     )

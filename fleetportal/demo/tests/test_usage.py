@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from fleetportal.alerts.models import CostAlert
+from fleetportal.alerts.models import CostAlert, RuleFiring, UsageRule
 from fleetportal.bundles.models import GroupBundle
 from fleetportal.catalog.models import ROAMING_ZONES
 from fleetportal.demo import data as demo
@@ -94,3 +94,11 @@ def test_over_bundle_lines_pay_and_their_managers_are_told(loaded, acme_lines) -
 def test_loading_again_changes_nothing(loaded, acme_lines) -> None:
     assert load_usage(lines=acme_lines, pool_size=POOL) == 0
     assert UsageRecord.objects.count() == loaded and GroupBundle.objects.count() == 1
+
+
+def test_the_rules_are_set_and_the_over_bundle_lines_set_one_off(loaded, acme_lines) -> None:
+    rules = {rule.name: rule for rule in UsageRule.objects.all()}
+    assert {"Data beyond 120 %", "Field service pool at 90 %", "No roaming beyond 300 EUR"} <= set(rules)
+    assert rules["Field service pool at 90 %"].pool == GroupBundle.objects.get()
+    fired = RuleFiring.objects.filter(rule=rules["Data beyond 120 %"], period=timezone.localdate().replace(day=1))
+    assert {line.pk for line in _story(acme_lines).over_bundle} <= set(fired.values_list("line_id", flat=True))
