@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class UsageConfig(AppConfig):
@@ -11,12 +12,15 @@ class UsageConfig(AppConfig):
         from . import (
             consumers,  # noqa: F401  (registers rating as the consumer of usage.ingested)
             events,
+            navigation,
             policy,
         )
         from .models import IngestJob
 
         policy.register()
+        navigation.register()
         # The audit log names this app's action and values in the reader's language.
         ACTION_LABELS.setdefault("usage.ingested", events.AUDIT_LABEL)
         ACTION_LABELS.setdefault("usage.rated", events.USAGE_RATED.label)
+        ACTION_LABELS.setdefault("usage.exported", _("Usage figures exported"))
         register_values("source", IngestJob.Source.choices)
