@@ -4,9 +4,9 @@ transaction, and the channel that signs and POSTs them.
 
 A delivery is tried on a schedule of about a day (1 min, 2 min, 4 min, … then every 4 hours,
 14 tries, ~24 h), then dead-lettered. Any 2xx is success; any other status, a timeout, a
-refused address is a failure, its status code kept. When a delivery dies and nothing reached
-the endpoint since that delivery was made (a day of failures), the endpoint is disabled and
-its fleet managers are told by e-mail (`actions.endpoint_disable_failing`).
+refused address is a failure, its status code kept. When a delivery made at least a day ago
+dies and nothing reached the endpoint since it was made (a day of failures), the endpoint is
+switched off and its fleet managers are told by e-mail (`actions.endpoint_disable_failing`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .actions import endpoint_disable_failing
 from .models import CHANNEL, Endpoint, WebhookDelivery
 
 MAX_ATTEMPTS = 14
+FAILING_FOR = timedelta(hours=24)  # an endpoint nothing reached for this long is switched off
 USER_AGENT = "FleetPortal-Webhooks/1"
 
 
@@ -97,7 +98,7 @@ def send(row: WebhookDelivery) -> None:
 
 def on_dead(row: WebhookDelivery) -> None:
     endpoint = row.endpoint
-    if not endpoint.active:
+    if not endpoint.active or row.created_at > timezone.now() - FAILING_FOR:
         return
     reached = WebhookDelivery.objects.filter(
         endpoint=endpoint, status=WebhookDelivery.Status.SENT, sent_at__gte=row.created_at
