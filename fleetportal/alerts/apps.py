@@ -11,8 +11,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from fleetportal.core.audit_labels import ACTION_LABELS
 
-        from . import consumers, events, policy  # noqa: F401  (consumers registers itself)
+        from . import consumers, events, navigation, policy  # noqa: F401  (consumers registers itself)
 
         policy.register()
+        navigation.register()
         for event in events.ALL:
             ACTION_LABELS.setdefault(event.name, cast(Promise, event.label))
