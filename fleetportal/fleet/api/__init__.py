@@ -12,6 +12,7 @@ the caller's own only (`lookups`, QUALITY S1).
     stock.py     blank SIM cards and free numbers
     planned.py   changes planned for a date
     bulk.py      changes of many lines at once
+    controls.py  blocks, PayByMobile limit, out-of-bundle notification, bundle alerts
     files.py     export and CSV import
 """
 
@@ -19,10 +20,10 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import bulk, files, lines, planned, stock
+from . import bulk, controls, files, lines, planned, stock
 
 router = Router()
-for part in (lines, stock, planned, bulk, files):
+for part in (lines, stock, planned, bulk, controls, files):
     # A path served by two routers would answer 405 for the methods of the second: keep each
     # path in one module.
     router.add_router("", part.router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db import models
@@ -62,6 +63,11 @@ ACCOUNT_NUMBER = model_length(BillingAccount, "number")
 
 
 # --- output ---------------------------------------------------------------------------------------
+
+
+def amount_text(value: Decimal | None) -> str | None:
+    """An amount in EUR as the API writes it, "25.50": a JSON number could round it."""
+    return None if value is None else str(value)
 
 
 class LineStateOut(Schema):
@@ -132,6 +138,11 @@ class LineDetailOut(LineOut):
     )
     donor_operator: str = Field(description="Current operator of a ported-in number.")
     transferred_to_private: bool
+    blocks: list[str] = Field(description="Services blocked (F-40); see /lines/{id}/blocks for who set them.")
+    paybymobile: Literal["unlimited", "capped", "blocked"]
+    paybymobile_cap: str | None = Field(description="Monthly PayByMobile limit in EUR (F-41).")
+    out_of_bundle_notify_at: str | None = Field(description="Out-of-bundle notification amount in EUR (F-42).")
+    bundle_alerts: bool = Field(description="The user's SMS at 75, 90 and 100 % of each bundle (F-43).")
 
     @staticmethod
     def of(line: Line) -> LineDetailOut:
@@ -142,6 +153,11 @@ class LineDetailOut(LineOut):
                 "details_confirmed_at": line.details_confirmed_at,
                 "donor_operator": line.donor_operator,
                 "transferred_to_private": line.transferred_to_private,
+                "blocks": sorted(actions.controls.current_blocks([line.pk]).get(line.pk, {})),
+                "paybymobile": line.paybymobile,
+                "paybymobile_cap": amount_text(line.paybymobile_cap),
+                "out_of_bundle_notify_at": amount_text(line.out_of_bundle_notify_at),
+                "bundle_alerts": line.bundle_alerts,
             }
         )
 
