@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
@@ -49,6 +49,7 @@ Kind, Outcome, Refusal = UsageRecord.Kind, UsageRecord.Outcome, UsageRecord.Refu
 SECONDS_PER_MINUTE = 60
 DRAWING_KINDS = frozenset({Kind.DATA, Kind.VOICE, Kind.SMS})  # the kinds bundles include
 RATED_KINDS = (Kind.VOICE, Kind.SMS, Kind.MMS, Kind.DATA)
+BATCH_RECORDS = 100_000  # records rated by one statement (`batches`)
 
 
 def services_for(kind: str, zone: str, direction: str) -> frozenset[str]:
@@ -122,6 +123,49 @@ def scope_lines(period: dt.date, line_ids: Iterable[int] | None, customer_id: in
         if more <= lines:
             return lines
         lines |= more
+
+
+def batches(period: dt.date, lines: set[int], size: int) -> list[set[int]]:
+    """The scope's lines in groups of about `size` records of the period, the lines that shared
+    a pool in the period always in the same group: each group is rated by its own statements,
+    whose sorts stay small (a million records sorted at once spill to disk)."""
+    start, end = bounds(period)
+    parent = {line: line for line in lines}
+
+    def root(line: int) -> int:
+        while parent[line] != line:
+            parent[line] = parent[parent[line]]
+            line = parent[line]
+        return line
+
+    first_of_pool: dict[int, int] = {}
+    for line_id, pool_id in GroupBundleMember.objects.filter(
+        Q(left_at__isnull=True) | Q(left_at__gt=start), line_id__in=lines, joined_at__lt=end
+    ).values_list("line_id", "pool_id"):
+        other = first_of_pool.setdefault(pool_id, line_id)
+        parent[root(line_id)] = root(other)
+    counts = dict(
+        UsageRecord.objects.filter(line_id__in=lines, started_at__gte=start, started_at__lt=end)
+        .values_list("line_id")
+        .annotate(n=Count("id"))
+        .values_list("line_id", "n")
+    )
+    groups: dict[int, set[int]] = {}
+    for line in lines:
+        groups.setdefault(root(line), set()).add(line)
+    packed: list[set[int]] = []
+    current: set[int] = set()
+    records = 0
+    for group in sorted(groups.values(), key=min):
+        weight = sum(counts.get(line, 0) for line in group)
+        if current and records + weight > size:
+            packed.append(current)
+            current, records = set(), 0
+        current |= group
+        records += weight
+    if current:
+        packed.append(current)
+    return packed
 
 
 # --- the scratch tables the UPDATE joins ---------------------------------------------------------
@@ -450,21 +494,24 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
     span = [adapt(start), adapt(end)]
+    customers: dict[int, int] = {}
+    pools: dict[int, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The window sorts stay in memory; one statement run once gains nothing from JIT
             # compilation (over a second of it on a million records).
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")
-        scratch = _Scratch(cursor)
-        customers = _fill_lines(scratch, lines)
-        _fill_tariffs(scratch, set(Line.objects.filter(pk__in=lines).values_list("plan_id", flat=True)))
-        _fill_blocks(scratch, lines)
-        pools = _fill_pools(scratch, lines, start, end)
-        cursor.execute(_UPDATE, [adapt(now), *span])
-        _apply_caps(cursor, *span)
-        cursor.execute(_LINE_COUNTERS, [period, adapt(now), *span])
-        cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
+        for batch in batches(period, lines, BATCH_RECORDS):
+            scratch = _Scratch(cursor)
+            customers |= _fill_lines(scratch, batch)
+            _fill_tariffs(scratch, set(Line.objects.filter(pk__in=batch).values_list("plan_id", flat=True)))
+            _fill_blocks(scratch, batch)
+            pools |= _fill_pools(scratch, batch, start, end)
+            cursor.execute(_UPDATE, [adapt(now), *span])
+            _apply_caps(cursor, *span)
+            cursor.execute(_LINE_COUNTERS, [period, adapt(now), *span])
+            cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
     # Counters of scope lines left without records in the period (moved to another line? a
     # record is never deleted, but a re-rating must not leave a stale row) go.
     UsageCounter.objects.filter(period=period, line_id__in=lines).exclude(updated_at=now).delete()

@@ -20,6 +20,7 @@ from fleetportal.core.actor import SYSTEM
 from fleetportal.core.errors import ActionError
 from fleetportal.core.models import AuditEvent, Customer, DomainEvent
 from fleetportal.fleet.models import Line, LineBlock, LineOption, Service
+from fleetportal.usage import rating
 from fleetportal.usage.actions import usage_rate
 from fleetportal.usage.models import IngestJob, PoolCounter, UsageCounter, UsageRecord
 from fleetportal.usage.rating import services_for
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 MARCH = dt.date(2026, 3, 1)
 SECOND = "+32470100002"
+THIRD = "+32470100003"
 Ingest = Callable[..., IngestJob]
 COUNTED = (
     "records", "data_mb", "data_bundle_mb", "data_pool_mb", "voice_seconds", "voice_bundle_seconds",
@@ -291,7 +293,7 @@ KINDS = st.sampled_from(
 ZONES = st.sampled_from(["national", "national", "eu", "world_1", "international"])
 RECORDS = st.lists(
     st.tuples(
-        st.sampled_from([MEMBER_NUMBER, SECOND]), KINDS, ZONES, st.integers(min_value=0, max_value=90),
+        st.sampled_from([MEMBER_NUMBER, SECOND, THIRD]), KINDS, ZONES, st.integers(min_value=0, max_value=90),
         st.integers(min_value=1, max_value=28), st.integers(min_value=0, max_value=1439),
     ),
     min_size=1,
@@ -329,7 +331,12 @@ def setup_lines(lines: list[Line], customer: Customer) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(RECORDS, st.randoms(use_true_random=False), st.integers(min_value=1, max_value=4))
 def test_the_order_of_arrival_does_not_change_the_counters(
-    lines: list[Line], customer: Customer, generated: list[tuple[Any, ...]], random: Any, pieces: int
+    lines: list[Line],
+    customer: Customer,
+    monkeypatch: pytest.MonkeyPatch,
+    generated: list[tuple[Any, ...]],
+    random: Any,
+    pieces: int,
 ) -> None:
     if not GroupBundle.objects.exists():
         setup_lines(lines, customer)
@@ -344,10 +351,12 @@ def test_the_order_of_arrival_does_not_change_the_counters(
         assert min(parts(r)) >= 0
     reset()
     random.shuffle(rows)
-    for n in range(pieces):  # the same records in pieces, each rated when it arrives, one file twice
-        run_ingest(csv_bytes(rows[n::pieces]))
+    with monkeypatch.context() as patch:
+        patch.setattr(rating, "BATCH_RECORDS", 1)  # each pool's lines, each other line, on its own
+        for n in range(pieces):  # the same records in pieces, each rated when it arrives, one file twice
+            run_ingest(csv_bytes(rows[n::pieces]))
+            rate_march()
+        run_ingest(csv_bytes(rows))
         rate_march()
-    run_ingest(csv_bytes(rows))
-    rate_march()
     assert counters() == in_order
     assert list(PoolCounter.objects.values_list("data_mb", "out_of_bundle_eur")) == pools
