@@ -9,6 +9,7 @@ the one pool the line was in then.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -65,6 +66,8 @@ def clean_name(value: Any) -> str:
     name = " ".join(str(value or "").split())
     if not name:
         raise ActionError(_("Give the group bundle a name."), field="name")
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ActionError(_("Enter a name without control characters."), field="name")
     limit = max_length(GroupBundle, "name")
     if len(name) > limit:
         raise ActionError(_("Enter at most %(n)s characters.") % {"n": limit}, field="name")

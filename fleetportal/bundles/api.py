@@ -140,6 +140,8 @@ class MembersChangeOut(Schema):
 
 
 def _offer(actor: Actor, code: str, contract: str | None) -> ContractGroupBundle:
+    if "\x00" in code or "\x00" in (contract or ""):  # no code has one, and PostgreSQL refuses it in a query
+        raise ActionError(_("Choose a group bundle of your contract."), field="offer")
     offers = selectors.offers_for(actor).filter(offer__code=code)
     if contract is not None:
         offers = offers.filter(contract__number=contract)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fleetportal.bundles import actions
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
@@ -120,3 +122,25 @@ def test_a_read_key_reads_but_cannot_change(read_client, pool, lines) -> None:
     assert read_client.get(f"{API}/{made.pk}").status_code == 200
     assert read_client.send("post", f"{API}/{made.pk}/members", {"line_ids": [lines[0].pk]}).status_code == 403
     assert read_client.send("post", API, {"offer": "group-data-50gb", "name": "P"}).status_code == 403
+
+
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=60),
+    st.sampled_from(["group-data-50gb", "12,50", "-1", "1e9", "0.001", " ", "\x00", "Sales\x07"]),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@pytest.mark.spec("R3")
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offer=JSON_VALUES, name=JSON_VALUES, notify=JSON_VALUES, contract=JSON_VALUES)
+def test_no_order_body_is_a_server_error(fleet_client, catalogue, offer, name, notify, contract) -> None:
+    body = {"offer": offer, "name": name, "out_of_bundle_notify_at": notify, "contract": contract}
+    response = fleet_client.send("post", API, body)
+    assert response.status_code in (201, 400, 422), response.content
+    if response.status_code != 201:
+        assert response.json()["field"] in {"offer", "name", "out_of_bundle_notify_at", "contract"}
