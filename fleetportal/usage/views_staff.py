@@ -32,8 +32,9 @@ SHOWN_ERRORS = 100
 @require_http_methods(["GET", "POST"])
 def staff_files(request: LoggedInRequest) -> HttpResponse:
     actor = request.actor
-    form = UsageFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = UsageFileForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             if upload.size is not None and upload.size > MAX_FILE_BYTES:
