@@ -1,6 +1,7 @@
 """The group bundles API (F-50, F-51, F-91): list, get, order, change and end pools, list,
-add and remove their member lines. Same actions, same audit, same errors as the pages. Scope
-`read` or `fleet` to read, `fleet` to change.
+add and remove their member lines. Same actions, same audit, same errors as the pages: a field
+the action refuses answers 422 naming it, as a body that does not validate. Scope `read` or
+`fleet` to read, `fleet` to change.
 
 What a body names is looked up among the caller's own only: an offer its contracts retained, a
 line it sees; anything else is refused on its field (`offer`, `contract`, `lines`), the same
@@ -21,7 +22,7 @@ from pydantic import BeforeValidator
 from fleetportal.accounts.models import ApiKey
 from fleetportal.catalog.models import ContractGroupBundle
 from fleetportal.core.actor import Actor
-from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, api_actor
+from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, api_actor, refused_fields_as_invalid
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import PortalRequest
 from fleetportal.fleet import selectors as fleet_selectors
@@ -191,14 +192,15 @@ def pool_get(request: PortalRequest, pool_id: int) -> PoolOut:
 def pool_order(request: PortalRequest, payload: PoolIn) -> Status[PoolOut]:
     """Order a pool from one of your contract's group bundles (F-50); add its lines next."""
     actor = api_actor(request, *WRITE)
-    offer = _offer(actor, payload.offer, payload.contract)
-    pool = actions.pool_order(
-        actor=actor,
-        contract=offer.contract,
-        offer=offer,
-        name=payload.name,
-        out_of_bundle_notify_at=payload.out_of_bundle_notify_at,
-    )
+    with refused_fields_as_invalid():
+        offer = _offer(actor, payload.offer, payload.contract)
+        pool = actions.pool_order(
+            actor=actor,
+            contract=offer.contract,
+            offer=offer,
+            name=payload.name,
+            out_of_bundle_notify_at=payload.out_of_bundle_notify_at,
+        )
     return Status(201, _pool(actor, pool.pk))
 
 
@@ -210,17 +212,18 @@ def pool_change(request: PortalRequest, pool_id: int, payload: PoolPatch) -> Poo
     left out stay as they are. `version` as read (R2)."""
     actor = api_actor(request, *WRITE)
     pool = selectors.pool_for(actor, pool_id)
-    offer = pool.offer if payload.offer is None else _offer(actor, payload.offer, pool.contract.number)
-    sent = payload.model_fields_set
-    notify = payload.out_of_bundle_notify_at if "out_of_bundle_notify_at" in sent else pool.out_of_bundle_notify_at
-    actions.pool_change(
-        actor=actor,
-        pool=pool,
-        offer=offer,
-        name=pool.name if payload.name is None else payload.name,
-        out_of_bundle_notify_at=notify,
-        version=payload.version,
-    )
+    with refused_fields_as_invalid():
+        offer = pool.offer if payload.offer is None else _offer(actor, payload.offer, pool.contract.number)
+        sent = payload.model_fields_set
+        notify = payload.out_of_bundle_notify_at if "out_of_bundle_notify_at" in sent else pool.out_of_bundle_notify_at
+        actions.pool_change(
+            actor=actor,
+            pool=pool,
+            offer=offer,
+            name=pool.name if payload.name is None else payload.name,
+            out_of_bundle_notify_at=notify,
+            version=payload.version,
+        )
     return _pool(actor, pool_id)
 
 
@@ -230,7 +233,9 @@ def pool_change(request: PortalRequest, pool_id: int, payload: PoolPatch) -> Poo
 def pool_end(request: PortalRequest, pool_id: int, payload: EndIn) -> PoolOut:
     """End the pool now; its member lines leave it."""
     actor = api_actor(request, *WRITE)
-    actions.pool_end(actor=actor, pool=selectors.pool_for(actor, pool_id), version=payload.version)
+    pool = selectors.pool_for(actor, pool_id)
+    with refused_fields_as_invalid():
+        actions.pool_end(actor=actor, pool=pool, version=payload.version)
     return _pool(actor, pool_id)
 
 
@@ -257,7 +262,8 @@ def pool_members_add(request: PortalRequest, pool_id: int, payload: LinesIn) -> 
     """Add lines of the pool's contract, all or none; a line in another pool moves to this one."""
     actor = api_actor(request, *WRITE)
     pool = selectors.pool_for(actor, pool_id)
-    change = actions.pool_members_add(actor=actor, pool=pool, lines=_lines(actor, payload.line_ids))
+    with refused_fields_as_invalid():
+        change = actions.pool_members_add(actor=actor, pool=pool, lines=_lines(actor, payload.line_ids))
     return _change_out(actor, change)
 
 
@@ -271,5 +277,6 @@ def pool_members_remove(request: PortalRequest, pool_id: int, payload: LinesIn) 
     """Take lines out of the pool, all or none; their own bundles apply again."""
     actor = api_actor(request, *WRITE)
     pool = selectors.pool_for(actor, pool_id)
-    change = actions.pool_members_remove(actor=actor, pool=pool, lines=_lines(actor, payload.line_ids))
+    with refused_fields_as_invalid():
+        change = actions.pool_members_remove(actor=actor, pool=pool, lines=_lines(actor, payload.line_ids))
     return _change_out(actor, change)

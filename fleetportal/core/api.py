@@ -4,19 +4,21 @@ authentication classes stand above the apps (`fleetportal/api_root.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, Self, TypeVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.errors import ValidationError
 
 from .actor import Actor
-from .api_errors import ERROR_RESPONSES, ErrorOut
-from .errors import PermissionDeniedError
+from .api_errors import CONFLICT_CODES, ERROR_RESPONSES, ErrorOut
+from .errors import ActionError, PermissionDeniedError
 from .http import PortalRequest
 
-__all__ = ["ERROR_RESPONSES", "ErrorOut", "Page", "PageQuery", "api_actor"]
+__all__ = ["ERROR_RESPONSES", "ErrorOut", "Page", "PageQuery", "api_actor", "refused_fields_as_invalid"]
 
 T = TypeVar("T")
 MAX_PAGE = 500
@@ -56,3 +58,25 @@ def api_actor(request: PortalRequest, *functions: str) -> Actor:
     else:
         message = _("Your login may not do this through the API.")
     raise PermissionDeniedError(message)
+
+
+@contextmanager
+def refused_fields_as_invalid() -> Iterator[None]:
+    """Within it, an action's refusal of a field answers the 422 a body that does not validate
+    gets, naming that field, with the action's (translated) message; a missing right stays a
+    403, a conflict a 409 and a refusal naming no field a 400."""
+    try:
+        yield
+    except PermissionDeniedError:
+        raise
+    except ActionError as exc:
+        if exc.field is None or exc.code in CONFLICT_CODES:
+            raise
+        message = str(exc.message)
+        error = {
+            "loc": ("body", "payload", exc.field),
+            "msg": message,
+            "type": "value_error",
+            "ctx": {"error": message},
+        }
+        raise ValidationError([error]) from exc
