@@ -178,6 +178,7 @@ def delivery_resend(*, actor: Actor, row: WebhookDelivery) -> WebhookDelivery:
     if not endpoint.active:
         raise ActionError(_("Switch the endpoint on before sending to it again."), field="active")
     if row.status == WebhookDelivery.Status.DEAD and delivery.redeliver(CHANNEL, row.pk):
+        row.refresh_from_db()
         resent = row
     elif row.status == WebhookDelivery.Status.SENT:
         resent = WebhookDelivery.objects.create(
