@@ -41,9 +41,7 @@ class RuleForm(forms.Form):
         required=False,
         help_text=_("For “Block a traffic type”."),
     )
-    lift_next_period = forms.BooleanField(
-        label=_("Lift the block or suspension when the next month begins"), required=False
-    )
+    lift_next_period = forms.BooleanField(label=_("Lift it at the start of the next month"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, pools: QuerySet[GroupBundle], tags: QuerySet[Tag], **kwargs: Any) -> None:

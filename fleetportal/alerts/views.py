@@ -53,14 +53,14 @@ def rule_new(request: LoggedInRequest) -> HttpResponse:
         else:
             messages.success(request, _("The rule %(name)s is saved.") % {"name": rule.name})
             return redirect("alerts:detail", rule_id=rule.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "alerts/rule.html", {"form": form, "rule": None}, status=status)
+    return render(request, "alerts/rule.html", {"form": form, "rule": None})
 
 
 @manager_required(FLEET)
 @require_http_methods(["GET", "POST"])
 def rule_detail(request: LoggedInRequest, rule_id: int) -> HttpResponse:
-    """The rule's form and its firings; POST saves the form."""
+    """The rule's form and its firings; POST saves the form (a refusal shows on it, as the
+    fleet's forms do)."""
     rule = selectors.rule_for(request.actor, rule_id)
     form = _form(request, rule)
     if form.is_bound and form.is_valid():
@@ -72,7 +72,7 @@ def rule_detail(request: LoggedInRequest, rule_id: int) -> HttpResponse:
             messages.success(request, _("The rule %(name)s is saved.") % {"name": form.cleaned_data["name"]})
             return redirect("alerts:detail", rule_id=rule.pk)
     context = {"form": form, "rule": rule, "firings": selectors.firings_of(request.actor, rule)[:FIRINGS_SHOWN]}
-    return render(request, "alerts/rule.html", context, status=400 if form.is_bound else 200)
+    return render(request, "alerts/rule.html", context)
 
 
 @manager_required(FLEET)
