@@ -10,9 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fleetportal.accounts.models import User
+from fleetportal.alerts.actions import usage_evaluate
 from fleetportal.alerts.actions_rules import RuleInput, rule_change, rule_create, rule_delete, rule_firings_lift
+from fleetportal.alerts.consumers import ALERTS
 from fleetportal.alerts.models import RuleFiring, UsageRule
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
 from fleetportal.catalog.tests.factories import ContractGroupBundleFactory
@@ -265,3 +269,31 @@ def test_only_fleet_managers_of_the_customer_manage_rules(
         "rule.deleted",
         "rule.created",
     ]
+
+
+# --- the property: each effect once per line and period, iff reached --------------------------
+
+
+@pytest.mark.spec("rules")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1500)), min_size=1, max_size=6))
+def test_any_sequence_of_ratings_applies_a_rule_once_per_line_iff_reached(
+    lines: list[Line], period: dt.date, make_rule: Callable[..., UsageRule], steps: list[tuple[int, int]]
+) -> None:
+    """Counters of two lines going up and down over several ratings (and the same rating seen
+    twice): a line is blocked by the rule once, iff one of its ratings reached 90 %."""
+    rule = UsageRule.objects.first() or make_rule()
+    RuleFiring.objects.all().delete()
+    LineBlock.objects.all().delete()
+    for index, data_mb in steps:
+        line = lines[index]
+        UsageCounter.objects.update_or_create(
+            line=line, period=period,
+            defaults={"customer_id": line.customer_id, "allowance_data_mb": 1000, "data_mb": data_mb},
+        )  # fmt: skip
+        for _again in range(2):
+            usage_evaluate(actor=ALERTS, customer=line.customer, period=period, line_ids=[line.pk], pool_ids=[])
+    for index, line in enumerate(lines[:2]):
+        reached = any(i == index and mb >= 900 for i, mb in steps)
+        assert RuleFiring.objects.filter(line=line).count() == int(reached)
+        assert blocks(line) == ([(Service.DATA, rule.pk)] if reached else [])
