@@ -74,7 +74,7 @@ def _frame(title: str, desc: str, height: int, body: SafeString, css: str) -> Sa
 def columns(bars: Sequence[Bar], *, title: str, desc: str, unit: str, decimals: int = 0, every: int = 1) -> SafeString:
     """Vertical bars (days of a period, months), a label under every `every`-th bar and the
     axis top on the left; with few bars each shows its figure above it."""
-    height, left, top, bottom = 200, 44, 16, 22
+    height, left, top, bottom = 206, 44, 22, 22
     plot_w, plot_h = WIDTH - left - 4, height - top - bottom
     peak = nice_top(max((bar.value for bar in bars), default=Decimal(0)))
     step = plot_w / max(len(bars), 1)
@@ -100,7 +100,7 @@ def columns(bars: Sequence[Bar], *, title: str, desc: str, unit: str, decimals: 
             left - 4,
             top + plot_h,
             left - 4,
-            top - 5,
+            top - 10,
             unit,
         )
     ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.phones import display
 from fleetportal.fleet.selectors import sees_whole_fleet
 
 from . import charts, exports, reports, selectors
@@ -71,9 +72,12 @@ def company_charts(report: reports.CompanyReport) -> dict[str, Any]:
         ]
 
     def line_bars(ranked: list[reports.Ranked]) -> list[charts.Bar]:
-        return [charts.Bar(label=line.number, value=line.value, title=f"{line.number} {line.name}") for line in ranked]
+        return [
+            charts.Bar(label=display(line.number), value=line.value, title=f"{display(line.number)} {line.name}")
+            for line in ranked
+        ]
 
-    daily = {
+    daily: dict[str, Any] = {
         "data": charts.columns(
             day_bars("data_mb"),
             title=_("Mobile data per day, %(month)s") % {"month": month},
@@ -96,6 +100,9 @@ def company_charts(report: reports.CompanyReport) -> dict[str, Any]:
             every=5,
         ),
     }
+    for kind, column in (("data", "data_mb"), ("voice", "voice_minutes"), ("sms", "sms")):
+        if not any(getattr(day, column) for day in report.days):
+            daily[kind] = None  # the page says so in a sentence instead of an empty chart
     return {
         "daily": daily,
         "top_data": charts.rows(
@@ -112,7 +119,7 @@ def company_charts(report: reports.CompanyReport) -> dict[str, Any]:
             decimals=2,
         ),
         "months": charts.columns(
-            [charts.Bar(label=date_format(p, "M Y"), value=cost, title=period_label(p)) for p, cost in report.months],
+            [charts.Bar(label=date_format(p, "M y"), value=cost, title=period_label(p)) for p, cost in report.months],
             title=_("Out-of-bundle cost per month"),
             desc=_("Out-of-bundle cost in EUR of the lines shown, in each of the last six periods."),
             unit="EUR",

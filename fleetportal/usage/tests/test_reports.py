@@ -83,7 +83,7 @@ def test_the_charts_carry_their_figures_and_names() -> None:
         desc="MB each day",
         unit="MB",
     )
-    assert svg.startswith("<svg") and 'viewBox="0 0 360 200"' in svg and 'role="img"' in svg
+    assert svg.startswith("<svg") and 'viewBox="0 0 360 206"' in svg and 'role="img"' in svg
     assert "<title id=" in svg and "Data &lt;per&gt; day" in svg and "<desc id=" in svg
     assert "<title>1 March: 1,234 MB</title>" in svg  # the bar's own figure
     assert ">2,000<" in svg  # the axis top: 1, 2 or 5 × 10^n
