@@ -120,7 +120,7 @@ def bundle_alerts_send(*, actor: Actor, period: dt.date, counters: Sequence[Usag
         customer = sent[0][0].customer
         audit.record_many(
             actor=actor,
-            action=BUNDLE_ALERT_SENT.name,
+            action="alert.bundle_sent",
             customer=customer,
             changes=((line, {}, data) for line, data in sent),
         )
@@ -210,7 +210,7 @@ def cost_alerts_send(
         ]
         audit.record_many(
             actor=actor,
-            action=COST_ALERT_SENT.name,
+            action="alert.out_of_bundle_sent",
             customer=customer,
             changes=((obj, {}, data) for obj, data in described),
         )

@@ -176,7 +176,7 @@ def rule_create(*, actor: Actor, customer: Customer, data: RuleInput) -> UsageRu
     """A manager with the fleet right sets a rule for their customer."""
     require_fleet(actor, customer)
     rule = UsageRule.objects.create(customer=customer, created_by=actor.user, **rule_clean(customer, data))
-    audit.record(actor=actor, action=RULE_CREATED.name, customer=customer, obj=rule, after=rule_snapshot(rule))
+    audit.record(actor=actor, action="rule.created", customer=customer, obj=rule, after=rule_snapshot(rule))
     RULE_CREATED.record(customer=customer, obj=rule, data={"rule": rule.pk})
     return rule
 
@@ -192,9 +192,7 @@ def rule_change(*, actor: Actor, rule: UsageRule, data: RuleInput) -> UsageRule:
     rule.save()
     after = rule_snapshot(rule)
     if after != before:
-        audit.record(
-            actor=actor, action=RULE_CHANGED.name, customer=rule.customer, obj=rule, before=before, after=after
-        )
+        audit.record(actor=actor, action="rule.changed", customer=rule.customer, obj=rule, before=before, after=after)
         RULE_CHANGED.record(customer=rule.customer, obj=rule, data={"rule": rule.pk})
     return rule
 
@@ -203,7 +201,7 @@ def rule_change(*, actor: Actor, rule: UsageRule, data: RuleInput) -> UsageRule:
 def rule_delete(*, actor: Actor, rule: UsageRule) -> None:
     """Delete a rule and its firings; blocks it set stay on the lines (module docstring)."""
     require_fleet(actor, rule.customer_id)
-    audit.record(actor=actor, action=RULE_DELETED.name, customer=rule.customer, obj=rule, before=rule_snapshot(rule))
+    audit.record(actor=actor, action="rule.deleted", customer=rule.customer, obj=rule, before=rule_snapshot(rule))
     RULE_DELETED.record(customer=rule.customer, obj=rule, data={"rule": rule.pk})
     rule.delete()
 
@@ -330,7 +328,7 @@ def _fire(rule: UsageRule, period: dt.date, lines: list[Line], values: dict[int,
         for firing in firings
     ]
     audit.record_many(
-        actor=actor, action=RULE_FIRED.name, customer=rule.customer, changes=((o, {}, d) for o, d in described)
+        actor=actor, action="rule.fired", customer=rule.customer, changes=((o, {}, d) for o, d in described)
     )
     RULE_FIRED.record_many(customer=rule.customer, items=described)
     return firings
@@ -401,6 +399,6 @@ def _lift(rule: UsageRule, effect: str, service: str, firings: list[RuleFiring])
     RuleFiring.objects.filter(pk__in=[f.pk for f in firings]).update(lifted_at=timezone.now())
     described = [(f.line, {"rule": rule.pk, "period": f.period.isoformat(), "effect": effect}) for f in firings]
     audit.record_many(
-        actor=actor, action=RULE_LIFTED.name, customer=rule.customer, changes=((o, {}, d) for o, d in described)
+        actor=actor, action="rule.lifted", customer=rule.customer, changes=((o, {}, d) for o, d in described)
     )
     RULE_LIFTED.record_many(customer=rule.customer, items=described)
