@@ -345,7 +345,8 @@ def _notify(rule: UsageRule, period: dt.date, lines: list[Line], values: dict[in
             context={
                 "rule": rule.name,
                 "customer": customer.name,
-                "condition": f"{Metric(rule.metric).label} ≥ {rule.threshold}",
+                "metric": Metric(rule.metric).label,  # lazy: in the recipient's language
+                "threshold": rule.threshold,
                 "effect": Effect(rule.effect).label,
                 "period": period,
                 "lines": listed,
