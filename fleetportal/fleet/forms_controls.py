@@ -64,13 +64,16 @@ SERVICE_GROUPS: list[tuple[Promise, list[str]]] = [
 
 
 class ServicesField(forms.MultipleChoiceField):
-    """Checkboxes of the services; the action's rule says which values it knows."""
+    """Checkboxes of the services, worded as the seeds' switches ("Block mobile data") or, under
+    a "Block"/"Unblock" legend, by their names (`short`); the action's rule says which values it
+    knows."""
 
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, **kwargs: Any):
+    def __init__(self, *, short: bool = False, **kwargs: Any):
         kwargs.setdefault("required", False)
-        super().__init__(choices=[(service, BLOCK_LABELS[service]) for service in Service.values], **kwargs)
+        labels = dict(Service.choices) if short else BLOCK_LABELS
+        super().__init__(choices=[(service, labels[service]) for service in Service.values], **kwargs)
 
     def valid_value(self, value: Any) -> bool:
         return True
@@ -113,8 +116,8 @@ class BlocksForm(CheckedByAction):
 class BlocksChangeForm(CheckedByAction):
     """The bulk change of the SIM overview's selection: services to block and to unblock."""
 
-    block = ServicesField(label=_("Block"))
-    unblock = ServicesField(label=_("Unblock"))
+    block = ServicesField(label=_("Block"), short=True)
+    unblock = ServicesField(label=_("Unblock"), short=True)
 
     def check(self, data: dict[str, Any]) -> None:
         data["block"], data["unblock"] = clean_blocks_change(data["block"], data["unblock"])
