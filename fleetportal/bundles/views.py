@@ -52,7 +52,6 @@ def _render_pool(
     *,
     form: PoolForm | None = None,
     numbers: NumbersForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     actor = request.actor
     changeable = selectors.may_change(actor, pool)
@@ -64,7 +63,7 @@ def _render_pool(
         "form": (form or _pool_form(request, pool)) if changeable else None,
         "numbers_form": (numbers or NumbersForm()) if changeable else None,
     }
-    return render(request, "bundles/pool.html", context, status=status)
+    return render(request, "bundles/pool.html", context)
 
 
 @require_GET
@@ -126,7 +125,7 @@ def pool_detail(request: LoggedInRequest, pool_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The group bundle is saved."))
             return redirect("bundles:detail", pool_id=pool.pk)
-    return _render_pool(request, pool, form=form, status=400)
+    return _render_pool(request, pool, form=form)
 
 
 def _version(request: LoggedInRequest) -> int | None:
@@ -199,12 +198,12 @@ def members_add(request: LoggedInRequest, pool_id: int) -> HttpResponse:
         numbers = NumbersForm(request.POST)
         lines = _typed_lines(request, numbers)
         if lines is None:
-            return _render_pool(request, pool, numbers=numbers, status=400)
+            return _render_pool(request, pool, numbers=numbers)
         try:
             change = actions.pool_members_add(actor=request.actor, pool=pool, lines=lines)
         except ActionError as exc:
             numbers.add_error("numbers", str(exc.message))
-            return _render_pool(request, pool, numbers=numbers, status=400)
+            return _render_pool(request, pool, numbers=numbers)
         messages.success(request, _added_message(change))
         return redirect("bundles:detail", pool_id=pool.pk)
     try:
@@ -212,8 +211,8 @@ def members_add(request: LoggedInRequest, pool_id: int) -> HttpResponse:
     except EmptySelection:
         messages.error(request, _("Select at least one SIM card first."))
         return redirect("fleet_lines")
-    form = forms.Form()
-    if request.method == "POST" and "confirm" in request.POST:
+    form = forms.Form(request.POST if request.method == "POST" else None)  # shows the action's refusal
+    if form.is_valid() and "confirm" in request.POST:
         try:
             change = actions.pool_members_add(actor=request.actor, pool=pool, lines=selection.locked_list())
         except ActionError as exc:
@@ -227,7 +226,7 @@ def members_add(request: LoggedInRequest, pool_id: int) -> HttpResponse:
 def _review(request: LoggedInRequest, selection: Selection, form: forms.Form, pool: GroupBundle) -> HttpResponse:
     moving = selectors.pools_of_lines(selection.lines, except_pool=pool)
     context = {"pool": pool, "selection": selection, "form": form, "moving": moving}
-    return render(request, "bundles/members_add.html", context, status=400 if form.errors else 200)
+    return render(request, "bundles/members_add.html", context)
 
 
 @manager_required(FLEET)

@@ -10,6 +10,7 @@ from django.test import Client
 
 from fleetportal.bundles import actions
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
+from fleetportal.fleet.models import Line
 
 pytestmark = [pytest.mark.spec("F-50", "F-51"), pytest.mark.django_db]
 
@@ -68,7 +69,7 @@ def test_a_typed_number_that_is_not_a_line_names_the_field(login, manager, fille
     client = _logged_in(login, manager)
     for typed, message in (("+32470209876", "is not one of your lines"), ("hello", "is not a mobile number")):
         response = client.post(f"/group-bundles/{filled.pk}/members/add/", {"numbers": typed})
-        assert response.status_code == 400 and message in response.content.decode()
+        assert response.status_code == 200 and message in response.content.decode()
     assert GroupBundleMember.objects.count() == 2
 
 
@@ -133,3 +134,19 @@ def test_another_customer_gets_404(login, other_holder, filled) -> None:
     assert client.post(f"/group-bundles/{filled.pk}/end/").status_code == 404
     filled.refresh_from_db()
     assert filled.ended_at is None
+
+
+def test_refusals_show_on_the_form_and_change_nothing(login, manager, filled, lines) -> None:
+    client = _logged_in(login, manager)
+    Line.objects.filter(pk=lines[2].pk).update(status=Line.Status.STOPPED)
+    selected = {"line": [lines[2].pk], "confirm": "1"}
+    refused = client.post(f"/group-bundles/{filled.pk}/members/add/", selected).content.decode()
+    assert "+32 470 20 00 03 is Stopped: it cannot join a group bundle." in refused
+    bad = client.post(
+        f"/group-bundles/{filled.pk}/",
+        {"offer": filled.offer_id, "name": "Sales", "out_of_bundle_notify_at": "-3", "version": filled.version},
+    )
+    assert bad.status_code == 200 and "Enter an amount from 0" in bad.content.decode()
+    filled.refresh_from_db()
+    assert filled.out_of_bundle_notify_at is None and filled.members.filter(left_at__isnull=True).count() == 2
+    assert client.post("/group-bundles/add-lines/", {}).status_code == 302  # nothing selected: back to the overview
