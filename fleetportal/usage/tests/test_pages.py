@@ -118,7 +118,9 @@ def test_staff_have_no_company_page_but_open_any_line(
 def test_a_line_page_shows_its_bundles_and_periods(
     manager: User, login: Callable[..., object], used: list[Line], period: dt.date
 ) -> None:
-    response = logged_in(manager, login).get(f"/usage/lines/{used[0].pk}/")
+    client = logged_in(manager, login)
+    assert f'href="/usage/lines/{used[0].pk}/"' in client.get(f"/fleet/lines/{used[0].pk}/").content.decode()
+    response = client.get(f"/usage/lines/{used[0].pk}/")
     assert response.status_code == 200
     page = response.content.decode()
     assert '<progress aria-labelledby="bundle-' in page and 'value="100" max="100"' in page
