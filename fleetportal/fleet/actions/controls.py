@@ -43,7 +43,8 @@ from .common import (
     require_fleet_lines,
 )
 
-# Controls apply to lines that live; a stopped number has nothing left to bar.
+# Controls apply to lines that live; a stopped number has nothing left to bar. A pending line
+# keeps its controls until its activation sends them (`provision_barring`).
 CONTROLLABLE = StatusRule(LIVE, _("%(number)s is %(status)s: its blocks and limits cannot be changed."))
 
 PayByMobile = Line.PayByMobile
@@ -127,6 +128,17 @@ def barring_payload(line: Line, blocks: Iterable[str]) -> dict[str, Any]:
         "paybymobile": line.paybymobile,
         "paybymobile_cap": None if cap is None else str(cap),
     }
+
+
+def provision_barring(lines: Sequence[Line]) -> None:
+    """Send the barring profile of lines the network has just learnt (activated, porting in)
+    when they have one: blocks or a PayByMobile limit set while they were pending."""
+    blocks = current_blocks(line.pk for line in lines)
+    queue_provisioning(
+        lines=[line for line in lines if blocks.get(line.pk) or line.paybymobile != PayByMobile.UNLIMITED],
+        operation=ProvisioningRequest.Operation.BLOCKS,
+        payload_for=lambda line: barring_payload(line, blocks.get(line.pk, {})),
+    )
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from .common import (
     require_plan_retained,
     today,
 )
+from .controls import provision_barring
 from .details import LineDetails, clean_details, length_refusal
 from .schedule import cancel_pending_changes, schedule_lines
 from .sims import find_blank_sims, take_sims
@@ -458,6 +459,7 @@ def _activate_now(actor: Actor, lines: list[Line]) -> None:
     bump(porting, status=Line.Status.PORTING)
     request_provisioning(lines=new, operation=Operation.ACTIVATE, payload_for=_network_payload)
     request_provisioning(lines=porting, operation=Operation.PORT_IN, payload_for=_port_in_payload)
+    provision_barring(lines)
     for line in lines:
         if line.sim is not None and line.sim.kind == SimCard.Kind.ESIM:
             send_activation_email(line=line, sim=line.sim, actor=actor)

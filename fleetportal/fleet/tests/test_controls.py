@@ -107,6 +107,21 @@ def test_a_pending_line_keeps_its_blocks_but_the_network_is_not_asked(manager_ac
     assert not requests_of(pending)
 
 
+def test_the_activation_sends_what_was_set_while_pending(manager_actor: Actor, make_line) -> None:
+    from django.utils import timezone
+
+    from fleetportal.fleet.actions import line_activate
+
+    pending = make_line(status=Line.Status.PENDING, paybymobile="blocked")
+    plain = make_line(status=Line.Status.PENDING)
+    lines_blocks_change(actor=manager_actor, lines=[pending], block=["roaming_all"])
+    pending.refresh_from_db()
+    line_activate(actor=manager_actor, lines=[pending, plain], on=timezone.localdate())
+    (request,) = requests_of(pending)
+    assert request.payload["blocks"] == ["roaming_all"] and request.payload["paybymobile"] == "blocked"
+    assert not requests_of(plain)
+
+
 @pytest.mark.spec("R2")
 def test_a_stopped_line_refuses_the_whole_change_naming_it(manager_actor: Actor, make_line) -> None:
     active = make_line()
