@@ -265,6 +265,13 @@ WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
+# --- Online payments (F-62): the provider new payments use, its webhook's public address -----
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")  # "test" (built in) or "mollie"
+# The address providers reach the portal's webhook at (a tunnel in development).
+PAYMENT_WEBHOOK_BASE_URL = env.str("PAYMENT_WEBHOOK_BASE_URL", default=PORTAL_BASE_URL)
+MOLLIE_API_KEY = env.str("MOLLIE_API_KEY", default="")
+MOLLIE_TIMEOUT_SECONDS = env.int("MOLLIE_TIMEOUT_SECONDS", default=10)
+
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------
 NETWORK_ADAPTER = env.str("NETWORK_ADAPTER", default="simulator")  # or a dotted path to a class
 NETWORK_MAX_ATTEMPTS = env.int("NETWORK_MAX_ATTEMPTS", default=6)
