@@ -82,3 +82,31 @@ def test_the_usage_page_on_a_phone(
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     expect(page.get_by_role("cell", name="123,456").first).to_be_visible()
     screenshot(page, "phone")
+
+
+@pytest.mark.e2e
+def test_a_member_sees_what_is_left_of_their_bundles(
+    page: Page, log_in: Callable[..., None], screenshot: Callable[[Page, str], Path]
+) -> None:
+    line = Line.objects.filter(user__email="member@acme.example").exclude(status=Line.Status.STOPPED).first()
+    assert line is not None, "the demo member has a line"
+    period = current_period()
+    UsageCounter.objects.filter(line=line, period=period).delete()
+    counter(
+        line,
+        period,
+        data_mb=Decimal(3072),
+        data_bundle_mb=Decimal(3072),
+        allowance_data_mb=4096,
+        sms=Decimal(12),
+        sms_bundle=Decimal(12),
+        allowance_sms=None,
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, "member@acme.example", DEMO_PASSWORD, "+32470000003")
+    expect(page.get_by_role("heading", name="My usage this period")).to_be_visible()
+    expect(page.get_by_text("3,072 of 4,096 MB used")).to_be_visible()
+    expect(page.get_by_text("1,024 MB left")).to_be_visible()
+    expect(page.get_by_text("Unlimited · 12 SMS used")).to_be_visible()
+    assert page.locator("progress").first.get_attribute("value") == "75"
+    screenshot(page, "member-phone")
