@@ -2,7 +2,9 @@
 
 _local_receivers   (autouse) lets deliveries reach the test receiver on 127.0.0.1 over http:
                    WEBHOOKS_ALLOW_PRIVATE on, WEBHOOKS_REQUIRE_HTTPS off. SSRF and https tests
-                   set them back to the production values.
+                   set them back to the production values. No name is looked up in the DNS:
+                   an address resolves to itself, any other name is unknown (tests that need
+                   a name to resolve say to what).
 receiver           an HTTP server in a thread on 127.0.0.1: `.url`, `.requests` (each with
                    `.headers` and `.body`), `.answers` (the statuses to give, in turn; 204 when
                    the list is empty), `.delay` (seconds before answering).
@@ -16,11 +18,14 @@ make_due()         makes every pending delivery due now (as if its backoff had p
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -52,9 +57,19 @@ class Receiver:
 
 
 @pytest.fixture(autouse=True)
-def _local_receivers(settings: object) -> None:
+def _local_receivers(settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.WEBHOOKS_ALLOW_PRIVATE = True  # type: ignore[attr-defined]
     settings.WEBHOOKS_REQUIRE_HTTPS = False  # type: ignore[attr-defined]
+    real = socket.getaddrinfo
+
+    def numeric_only(host: str, port: int | str | None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise socket.gaierror(socket.EAI_NONAME, "unknown in the tests") from None
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
 
 
 @pytest.fixture
