@@ -1,6 +1,7 @@
 """The usage page in Chromium (F-56): a manager opens Usage from the main menu and sees the
 charts (inline SVG, no script) and a figure of the tables under them, on a desktop and on a
-390 px phone without sideways scrolling; screenshots under var/screens/ to look at."""
+390 px phone without sideways scrolling and without a serious axe-core violation; a member
+sees what is left of their bundles; screenshots under var/screens/ to look at."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fleetportal.e2e.conftest import PHONE
+from fleetportal.e2e.test_accessibility import axe_violations, describe
 from fleetportal.fleet.models import Line
 from fleetportal.usage.models import UsageCounter
 from fleetportal.usage.periods import bounds
@@ -61,10 +63,14 @@ def test_a_manager_sees_the_usage_charts(
     expect(page.get_by_role("cell", name="123,456").first).to_be_visible()
     assert top_table.count() == 1
     screenshot(page, "desktop")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
     page.locator(f'table a[href^="/usage/lines/{top.pk}/"]').first.click()
     expect(page.get_by_text("Usage of the number")).to_be_visible()
     expect(page.locator("progress").first).to_be_visible()
     screenshot(page, "line")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
 
 
 @pytest.mark.e2e
@@ -82,6 +88,8 @@ def test_the_usage_page_on_a_phone(
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     expect(page.get_by_role("cell", name="123,456").first).to_be_visible()
     screenshot(page, "phone")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
 
 
 @pytest.mark.e2e
@@ -110,3 +118,5 @@ def test_a_member_sees_what_is_left_of_their_bundles(
     expect(page.get_by_text("Unlimited · 12 SMS used")).to_be_visible()
     assert page.locator("progress").first.get_attribute("value") == "75"
     screenshot(page, "member-phone")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
