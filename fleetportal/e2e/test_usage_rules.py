@@ -23,7 +23,7 @@ DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (the demo password shown on the 
 
 @pytest.mark.e2e
 @pytest.mark.spec("F-40", "F-42")
-def test_a_manager_sets_a_rule_and_sees_it_block_roaming(page: Page, log_in) -> None:
+def test_a_manager_sets_a_rule_and_sees_it_block_roaming(page: Page, log_in, screenshot) -> None:
     line = Line.objects.filter(customer__name__icontains="Acme", status=Line.Status.ACTIVE).order_by("msisdn").first()
     assert line is not None
     log_in(page, "manager@acme.example", DEMO_PASSWORD, "+32470000002")
@@ -37,6 +37,7 @@ def test_a_manager_sets_a_rule_and_sees_it_block_roaming(page: Page, log_in) -> 
     page.get_by_label("When").select_option(label="EUR out of bundle")
     page.get_by_label("Reaches").fill("abc")
     page.get_by_label("Then").select_option(label="Block everything abroad")
+    screenshot(page, "form")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Enter the threshold, such as 90 or 25.50.")).to_be_visible()  # nothing saved
     page.get_by_label("Reaches").fill("30")
@@ -56,4 +57,5 @@ def test_a_manager_sets_a_rule_and_sees_it_block_roaming(page: Page, log_in) -> 
     row = page.locator("tr", has_text=line.msisdn)
     expect(row).to_contain_text("Block everything abroad")
     expect(row).to_contain_text("next month")
+    screenshot(page, "firings")
     assert LineBlock.objects.filter(line=line, service=Service.ROAMING_ALL, rule_id=rule.pk).exists()
