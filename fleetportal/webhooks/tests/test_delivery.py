@@ -213,3 +213,12 @@ def test_a_rotated_secret_signs_the_next_try(endpoint, receiver, line, fleet_act
     Webhook(secret).verify(got.body, got.headers)
     with pytest.raises(Exception, match="signature"):
         Webhook(old_secret).verify(got.body, got.headers)
+
+
+def test_the_workers_get_the_delivery_once_the_change_commits(
+    endpoint, receiver, line, fleet_actor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        lines_suspend(actor=fleet_actor, lines=[line])
+    assert [json.loads(got.body)["type"] for got in receiver.requests] == ["line.suspended"]
+    assert WebhookDelivery.objects.get().status == "sent"
