@@ -1,0 +1,1 @@
+"""Payment provider adapters (DESIGN rule 6): `base.Provider` and its implementations."""
