@@ -36,6 +36,7 @@ urlpatterns = [
     path("group-bundles/", include("fleetportal.bundles.urls")),
     path("rules/", include("fleetportal.alerts.urls")),
     path("webhooks/", include("fleetportal.webhooks.urls")),
+    path("payments/", include("fleetportal.payments.urls")),
     path("healthz", healthz, name="healthz"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
