@@ -145,7 +145,7 @@ def _counters(request: PortalRequest, period: dt.date) -> Any:
 )
 def line_usage(request: PortalRequest, line_id: Id, query: Query[PeriodQuery]) -> LineUsageOut:
     """The line's counter in the period (null: nothing used yet). Scope `read` or `fleet` (a
-    session: the fleet or billing right; a member their own line)."""
+    session: the fleet or billing right)."""
     actor = api_actor(request, *READ)
     line = selectors.usage_line_for(actor, line_id)
     counter = selectors.usage_counters_for(actor).filter(line=line, period=query.period).select_related("line").first()

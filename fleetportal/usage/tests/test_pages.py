@@ -10,7 +10,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from fleetportal.accounts import session as session_keys
 from fleetportal.accounts.models import Function, Membership, User
@@ -247,3 +249,22 @@ def test_the_dashboard_shows_this_period_s_figures_to_managers_with_the_right(
 
 def test_the_member_without_a_line_gets_no_usage_panel(member: User, login: Callable[..., object]) -> None:
     assert "My usage this period" not in logged_in(member, login).get("/me/").content.decode()
+
+
+@pytest.mark.spec("P1")
+def test_the_page_s_queries_do_not_grow_with_the_lines(
+    manager: User, login: Callable[..., object], used: list[Line], period: dt.date
+) -> None:
+    client = logged_in(manager, login)
+    client.get("/usage/")  # the session's first page writes it
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/usage/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(30):
+        line = LineFactory.create(customer=used[0].customer, msisdn=f"+3247020{n:04d}")
+        counter(line, period, data_mb=Decimal(n + 1), out_of_bundle_eur=Decimal(n))
+    assert queries() == few
