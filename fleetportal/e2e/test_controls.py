@@ -50,7 +50,7 @@ def test_manager_blocks_data_on_three_selected_lines_and_sees_it_on_one(page: Pa
     row = page.locator("table.lines tbody tr").filter(has_text=display(lines[0].msisdn))
     expect(row.locator(".badge.blocked")).to_be_visible()
     row.get_by_role("link", name=display(lines[0].msisdn)).click()
-    expect(page.locator(".line-blocks")).to_contain_text("Block mobile data")
+    expect(page.locator(".line-blocks")).to_contain_text("Mobile data")
     page.get_by_role("link", name="Blocks", exact=True).click()
     expect(page.get_by_role("switch", name="Block mobile data", exact=True)).to_be_checked()
     expect(page.get_by_role("switch", name="Block MMS", exact=True)).not_to_be_checked()

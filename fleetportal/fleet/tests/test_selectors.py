@@ -19,7 +19,7 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.models import Customer
 from fleetportal.core.tests.factories import BillingAccountFactory
 from fleetportal.fleet import selectors
-from fleetportal.fleet.models import Line, PoolNumber
+from fleetportal.fleet.models import Line, LineBlock, PoolNumber
 from fleetportal.fleet.tests.factories import LineFactory, PoolNumberFactory, SimCardFactory, TagFactory
 
 pytestmark = pytest.mark.spec("F-20", "S1")
@@ -233,7 +233,10 @@ def test_an_overview_row_has_what_the_table_shows(
         "plan_name": plans["mobile-start"].name,
         "billing_account_number": account.number,
         "option_count": 2,
+        "blocked": False,
     }
+    LineBlock.objects.create(line=line, service="data")
+    assert selectors.overview_lines(manager_actor, cap=10)[0:50][0]["blocked"] is True
 
 
 def test_blank_sims_and_free_numbers(

@@ -22,8 +22,8 @@ from fleetportal.core.views import form_error
 
 from ..actions import line_blocks_set, line_limits_change, lines_blocks_change
 from ..actions.controls import review_blocks_change
-from ..forms_controls import BLOCK_LABELS, BlocksChangeForm, BlocksForm, LimitsForm
-from ..models import Line
+from ..forms_controls import BlocksChangeForm, BlocksForm, LimitsForm
+from ..models import Line, Service
 from ..policy import FLEET
 from .changes import with_selection
 from .products import Flow, review_page
@@ -34,9 +34,9 @@ TABS = [("blocks", gettext_lazy("Blocks")), ("limits", gettext_lazy("PayByMobile
 
 
 def blocks_of(line: Line) -> list[tuple[str, str, int | None]]:
-    """The line's blocks as the page shows them: (service, label, rule id), in catalogue order."""
+    """The line's blocks as the page shows them: (service, name, rule id), in catalogue order."""
     rows = dict(line.blocks.values_list("service", "rule_id"))
-    return [(service, str(BLOCK_LABELS[service]), rows[service]) for service in BLOCK_LABELS if service in rows]
+    return [(service, str(label), rows[service]) for service, label in Service.choices if service in rows]
 
 
 def _limits_initial(line: Line) -> dict[str, Any]:
