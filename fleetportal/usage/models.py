@@ -190,7 +190,7 @@ class UsageRecord(models.Model):
     price = models.DecimalField(
         _("price (EUR)"), max_digits=14, decimal_places=4, default=Decimal(0), db_default=Decimal(0)
     )
-    rated_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)  # when it got its present rating
 
     class Meta:
         ordering = ["started_at", "id"]

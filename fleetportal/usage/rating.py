@@ -402,11 +402,19 @@ FROM (
 ) x
 """  # noqa: S608  (the same: constant SQL)
 
+# Only the records whose rating changed are written: re-rating a period after a late record
+# or a retried file rewrites the few records it moved, not the month (`rated_at` is when a
+# record last got its present rating).
 _UPDATE = f"""
 UPDATE usage_usagerecord AS u SET rated_plan_id = x.plan_id, pool_id = x.pool_id, unit_price = x.unit_price,
     outcome = x.outcome, refusal = x.refusal, pool_quantity = x.pool_qty, bundle_quantity = x.bundle_qty,
     out_quantity = x.out_qty, refused_quantity = x.refused_qty, price = x.price, rated_at = %s
-FROM ({_RATED}) AS x WHERE u.id = x.id
+FROM ({_RATED}) AS x WHERE u.id = x.id AND (
+    u.outcome IS DISTINCT FROM x.outcome OR u.refusal IS DISTINCT FROM x.refusal
+    OR u.rated_plan_id IS DISTINCT FROM x.plan_id OR u.pool_id IS DISTINCT FROM x.pool_id
+    OR u.unit_price IS DISTINCT FROM x.unit_price OR u.price IS DISTINCT FROM x.price
+    OR u.pool_quantity IS DISTINCT FROM x.pool_qty OR u.bundle_quantity IS DISTINCT FROM x.bundle_qty
+    OR u.out_quantity IS DISTINCT FROM x.out_qty OR u.refused_quantity IS DISTINCT FROM x.refused_qty)
 """  # noqa: S608  (no value is formatted in: the table names are the models')
 
 
