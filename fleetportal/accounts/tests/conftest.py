@@ -11,7 +11,9 @@ from fleetportal.core import navigation
 
 @pytest.fixture
 def navigation_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The registered tiles and menu entries, free to change in the test: put back afterwards."""
+    """The registered tiles, menu entries and selection actions, free to change in the test: put
+    back afterwards."""
     monkeypatch.setattr(navigation, "_tiles", dict(navigation._tiles))
     monkeypatch.setattr(navigation, "_menu", dict(navigation._menu))
+    monkeypatch.setattr(navigation, "_selection_actions", dict(navigation._selection_actions))
     yield

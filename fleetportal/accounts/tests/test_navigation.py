@@ -19,6 +19,7 @@ from fleetportal.core.navigation import (
     MEMBER,
     STAFF,
     MenuEntry,
+    SelectionAction,
     Tile,
     menu_for,
     register_tile,
@@ -29,14 +30,17 @@ from fleetportal.fleet import navigation as fleet_navigation
 
 pytestmark = pytest.mark.spec("F-73", "F-09")
 
-MANAGER_MENU = ["Dashboard", "SIM cards", "Contract", "Users", "API keys", "Audit log"]
+MANAGER_MENU = [
+    "Dashboard", "SIM cards", "Usage", "Contract", "Group bundles", "Usage rules", "Users", "API keys", "Webhooks",
+    "Audit log",
+]  # fmt: skip
 MENUS = {
     "holder": MANAGER_MENU,
     "manager": MANAGER_MENU,
-    "billing manager": ["Dashboard", "Audit log"],
+    "billing manager": ["Dashboard", "Usage", "Audit log"],
     "member": ["My line"],
     "number login": ["My line"],
-    "staff": ["Customers", "Audit log", "Failed messages"],
+    "staff": ["Customers", "Usage files", "Audit log", "Failed messages"],
 }
 
 
@@ -81,15 +85,15 @@ def test_each_role_gets_its_menu(role, request, login, last_code) -> None:
 
 def test_a_manager_limited_to_billing_sees_no_fleet_tile_or_menu_entry(billing_manager, actor_for) -> None:
     actor = actor_for(billing_manager)
-    assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == []
+    assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == ["usage.figures"]
     keys = [entry.key for entry in menu_for(actor)]
-    assert keys == ["accounts.dashboard", "audit.log"]
+    assert keys == ["accounts.dashboard", "usage.home", "audit.log"]
     assert not any(key.startswith(("fleet.", "catalog.")) for key in keys)
 
 
 def test_a_member_sees_only_member_entries(client, login, member, actor_for) -> None:
     actor = actor_for(member)
-    assert [tile.key for tile in tiles_for(actor)] == ["fleet.my_lines"]
+    assert [tile.key for tile in tiles_for(actor)] == ["fleet.my_lines", "usage.mine"]
     assert [entry.key for entry in menu_for(actor)] == ["accounts.my_line"]
     login(client, member)
     page = client.get("/me/").content.decode()
@@ -109,7 +113,8 @@ def test_a_manager_on_the_member_home_gets_the_member_tiles_not_the_dashboards(c
 @pytest.mark.spec("F-93")
 def test_staff_see_the_back_office_entries(client, login, staff, actor_for) -> None:
     actor = actor_for(staff)
-    assert [entry.key for entry in menu_for(actor)] == ["backoffice.customers", "audit.log", "backoffice.dead_letters"]
+    keys = [entry.key for entry in menu_for(actor)]
+    assert keys == ["backoffice.customers", "usage.staff_files", "audit.log", "backoffice.dead_letters"]
     assert tiles_for(actor) == []
     login(client, staff)
     menu = re.search(r'<nav aria-label="Main menu">(.*?)</nav>', client.get("/staff/").content.decode(), re.S)
@@ -141,11 +146,11 @@ def test_an_app_that_registered_nothing_shows_nothing(client, login, manager, me
     unregister("fleet")
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    assert _tiles(page) == ["Manage user profiles", "Contract / MSA"]
+    assert _tiles(page) == ["Manage user profiles", "Group bundles", "Contract / MSA"]
     assert "SIM cards" not in _menu(page) and "Manage SIM cards" not in page
     assert "No line is linked to your login yet." not in client.get("/me/").content.decode()
 
-    for app in ("accounts", "catalog", "audit", "backoffice"):
+    for app in ("accounts", "catalog", "audit", "backoffice", "usage", "bundles", "alerts", "webhooks"):
         unregister(app)
     page = client.get("/dashboard/").content.decode()
     assert _tiles(page) == [] and _menu(page) == []
@@ -167,7 +172,7 @@ def test_a_tile_shows_its_figure_for_the_actor(client, login, manager, navigatio
     register_tile(Tile(key="test.figure", label="Figures", url="dashboard", order=15, figure=lambda actor: actor.label))
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    assert _tiles(page) == ["Manage SIM cards", "Figures", "Manage user profiles", "Contract / MSA"]
+    assert _tiles(page) == ["Manage SIM cards", "Figures", "Manage user profiles", "Group bundles", "Contract / MSA"]
     assert "<strong>manager@acme.example</strong>" in page
 
 
@@ -182,6 +187,8 @@ def test_entries_say_who_sees_them() -> None:
         Tile(key="test.x", label="x")
     with pytest.raises(ValueError, match="needs a url"):
         MenuEntry(key="test.x", label="x")
+    with pytest.raises(ValueError, match="needs a url"):
+        SelectionAction(key="test.x", label="x")
 
 
 def test_every_registered_entry_belongs_to_an_installed_app_and_links_a_page() -> None:
