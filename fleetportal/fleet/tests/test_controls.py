@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fleetportal.accounts.models import ApiKey
 from fleetportal.core.actor import Actor
@@ -24,7 +26,7 @@ from fleetportal.fleet.actions import (
     lines_blocks_change,
     review_blocks_change,
 )
-from fleetportal.fleet.models import Line, LineBlock
+from fleetportal.fleet.models import Line, LineBlock, Service
 from fleetportal.fleet.tests.factories import LineFactory
 from fleetportal.network.models import ProvisioningRequest
 
@@ -262,6 +264,39 @@ def test_ten_thousand_lines_are_blocked_at_once(manager_actor: Actor, make_line,
     assert ProvisioningRequest.objects.filter(operation="blocks").count() == 10_000
     assert AuditEvent.objects.filter(action="line.blocks_changed").count() == 10_000
     assert elapsed < 30, elapsed
+
+
+services = st.sets(st.sampled_from(Service.values), max_size=4)
+changes = st.tuples(services, services, st.sampled_from([None, 1, 2])).filter(
+    lambda change: bool(change[0] or change[1]) and not change[0] & change[1]
+)
+
+
+@pytest.mark.spec("F-40", "R-C1")
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(steps=st.lists(changes, min_size=1, max_size=6))
+def test_any_sequence_of_changes_leaves_what_the_rules_say(
+    manager_actor: Actor, make_line, steps: list[tuple[set[str], set[str], int | None]]
+) -> None:
+    """Manager (rule None) and rule changes in any order: a rule adds what is not blocked yet and
+    lifts only its own; a manager's block is the manager's, their unblock lifts any. The network
+    always gets the blocks the line is left with."""
+    line = make_line()
+    model: dict[str, int | None] = {}
+    for block, unblock, rule in steps:
+        actor = manager_actor if rule is None else JOB
+        before = dict(model)
+        for service in block:
+            if service not in model or rule is None:
+                model[service] = rule if service not in model else None
+        for service in unblock:
+            if service in model and (rule is None or model[service] == rule):
+                del model[service]
+        changed = lines_blocks_change(actor=actor, lines=[line], block=block, unblock=unblock, rule_id=rule)
+        assert changed == (1 if model != before else 0)
+        assert blocks_of(line) == model
+        if set(model) != set(before):
+            assert requests_of(line)[-1].payload["blocks"] == sorted(model)
 
 
 # --- the Manage SIM tab: exactly this set ---------------------------------------------------------
