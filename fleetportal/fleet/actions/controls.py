@@ -247,7 +247,7 @@ def lines_blocks_change(
     queries for 1 or 10,000 lines.
     """
     require_fleet_lines(actor, lines)
-    clean_blocks_change(block, unblock)
+    block, unblock = clean_blocks_change(block, unblock)  # lists: an iterator given is read once
     locked = lock_lines(lines, versions if versions is not None else {})
     CONTROLLABLE.require(locked)
     review = review_blocks_change(locked, block=block, unblock=unblock, rule_id=rule_id)

@@ -85,7 +85,7 @@ def test_blocks_are_set_audited_and_sent_to_the_network_per_line(manager_actor: 
 
 def test_unblocking_lifts_and_sends_the_profile_left(manager_actor: Actor, make_line) -> None:
     line = make_line()
-    lines_blocks_change(actor=manager_actor, lines=[line], block=["data", "mms"])
+    lines_blocks_change(actor=manager_actor, lines=[line], block=iter(["data", "mms"]))  # any iterable
     assert lines_blocks_change(actor=manager_actor, lines=[line], unblock=["data"]) == 1
     assert blocks_of(line) == {"mms": None}
     assert requests_of(line)[-1].payload["blocks"] == ["mms"]
