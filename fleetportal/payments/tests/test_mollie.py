@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import responses
@@ -64,7 +64,7 @@ def test_create_sends_amount_urls_and_metadata(mollie: responses.RequestsMock, d
     assert checkout.provider_id == "tr_WDqYK6vllg"
     assert checkout.checkout_url == "https://www.mollie.com/checkout/select-method/tr_WDqYK6vllg"
     sent = mollie.calls[0].request
-    assert json.loads(sent.body) == {
+    assert json.loads(cast(bytes, sent.body)) == {
         "amount": {"currency": "EUR", "value": "121.00"},
         "description": "Invoice 202600000001",
         "redirectUrl": "https://portal.operator.example/payments/7/",
@@ -124,7 +124,7 @@ def test_pay_through_mollie_and_its_webhook_carrying_only_the_id(
     payment = actions.payment_start(actor=actor_for(holder), invoice=company_invoice)
     assert payment.provider == "mollie" and payment.provider_id == "tr_WDqYK6vllg"
     assert payment.checkout_url.startswith("https://www.mollie.com/checkout/")
-    assert json.loads(mollie.calls[0].request.body)["metadata"] == {
+    assert json.loads(cast(bytes, mollie.calls[0].request.body))["metadata"] == {
         "payment": str(payment.pk),
         "invoice": company_invoice.number,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from fleetportal.payments.models import Payment, ProviderEvent, TestCheckout
 pytestmark = pytest.mark.spec("F-62", "S14")
 
 
-def pay(client: Client, invoice: Invoice, next_page: str = "/dashboard/") -> object:
+def pay(client: Client, invoice: Invoice, next_page: str = "/dashboard/") -> Any:
     return client.post(f"/payments/invoices/{invoice.pk}/pay/", {"next": next_page})
 
 
@@ -31,7 +32,7 @@ def test_pay_checkout_and_back_with_the_balance_at_zero(
     login(client, billing_manager)
     started = pay(client, company_invoice)
     payment = Payment.objects.get()
-    assert started.status_code == 302 and started["Location"] == payment.checkout_url  # type: ignore[attr-defined]
+    assert started.status_code == 302 and started["Location"] == payment.checkout_url
 
     page = client.get(checkout_path(payment))
     assert page.status_code == 200
