@@ -33,8 +33,29 @@ class BillingAccount(models.Model):
         return self.number
 
 
+# The traffic a split-bill profile may leave to the employer: usage kinds and zones as the
+# usage records name them (usage.UsageRecord.Kind, catalog.UsageZone; billing sits below both
+# layers, so the codes are spelled here and a test checks they match). Third-party charges
+# are never the employer's (R-B1), so they are no choice.
+TRAFFIC_KINDS = ("voice", "sms", "mms", "data")
+TRAFFIC_ZONES = ("national", "eu", "world_1", "world_2", "world_3", "international")
+
+
+def all_kinds() -> list[str]:
+    return list(TRAFFIC_KINDS)
+
+
+def all_zones() -> list[str]:
+    return list(TRAFFIC_ZONES)
+
+
 class SplitBillProfile(models.Model):
-    """What the employer pays for a line; the employee pays the rest on a private invoice (F-63)."""
+    """What the employer pays for a line; the employee pays the rest on a private invoice (F-63).
+
+    The employer covers the plan fee and the options when the profile says so, and the line's
+    out-of-bundle usage of the chosen kinds in the chosen zones up to `employer_usage_cap` a
+    month (no carry-over of what is left, R-B2); everything else is the employee's.
+    """
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="split_bill_profiles")
     name = models.CharField(_("name"), max_length=100)
@@ -42,6 +63,9 @@ class SplitBillProfile(models.Model):
     employer_usage_cap = models.DecimalField(
         _("employer pays usage up to (EUR)"), max_digits=8, decimal_places=2, default=Decimal(0)
     )
+    employer_pays_options = models.BooleanField(_("employer pays the options"), default=True)
+    employer_kinds = models.JSONField(_("traffic types the employer pays"), default=all_kinds, blank=True)
+    employer_zones = models.JSONField(_("zones the employer pays"), default=all_zones, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -47,6 +47,7 @@ class InvoiceRun(models.Model):
     accounts_done = models.PositiveIntegerField(default=0)
     invoices = models.PositiveIntegerField(_("invoices"), default=0)
     skipped = models.PositiveIntegerField(_("already invoiced"), default=0)
+    problems = models.PositiveIntegerField(_("not invoiced (problem)"), default=0)
     total_excl_vat = _money(_("total excl. VAT"))
     total_incl_vat = _money(_("total incl. VAT"))
     error = models.CharField(max_length=200, blank=True)
@@ -60,6 +61,22 @@ class InvoiceRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m}"
+
+
+class InvoiceRunProblem(models.Model):
+    """A billing account a run could not invoice (e.g. a customer country without a VAT rate):
+    the run goes on with the others and a re-run after the fix invoices it."""
+
+    run = models.ForeignKey(InvoiceRun, on_delete=models.CASCADE, related_name="problem_rows")
+    billing_account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=30)
+    message = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["run", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.billing_account}: {self.code}"
 
 
 class InvoiceNumber(models.Model):
@@ -115,6 +132,8 @@ class Invoice(models.Model):
     structured_communication = models.CharField(_("structured communication"), max_length=12, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="invoices/pdf/", blank=True)
     ubl = models.FileField(_("e-invoice (UBL)"), upload_to="invoices/ubl/", blank=True)
+    # A credit note's reason, as staff gave it.
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -178,3 +197,32 @@ class InvoiceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice}: {self.description} {self.amount}"
+
+
+class PersonalCharge(models.Model):
+    """The employee's part of a split-bill line for one period (F-63), whether invoiced or not.
+
+    Every run writes one per split-bill line and period (even 0), so R-B3 can count the periods
+    without a private invoice; `invoice` is set when a private invoice takes it, which it does
+    with all the line's earlier ones still open, so an amount is invoiced once and never lost.
+    `items` are the invoice items it becomes: [{kind, description, quantity, unit, unit_price,
+    amount}] with amounts as strings, already rounded.
+    """
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="personal_charges")
+    billing_account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("period"))
+    amount = _money(_("amount excl. VAT"))
+    items = models.JSONField(default=list, blank=True)
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="personal_charges"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "period"]
+        constraints = [models.UniqueConstraint(fields=["line", "period"], name="one_personal_charge_per_period")]
+        indexes = [models.Index(fields=["billing_account", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.period:%Y-%m}: {self.amount}"
