@@ -1,4 +1,4 @@
-"""The seeds' catalogue (plans, options, group bundles) and a way to let a contract retain it.
+"""The seeds' catalogue (plans, options, group bundles, plans' own usage rates) and a way to let a contract retain it.
 
 Used by the demo (`fleetportal.demo.load`) and by tests (the `catalogue` fixture). Idempotent:
 running it again changes nothing that exists.
@@ -17,9 +17,12 @@ from .models import (
     ContractGroupBundle,
     ContractOption,
     ContractPlan,
+    Direction,
     GroupBundleOffer,
     Option,
     TariffPlan,
+    UsageRate,
+    UsageZone,
 )
 
 GB = 1024  # bundles are stored in MB
@@ -67,6 +70,13 @@ OPTIONS: list[tuple[Item, list[str]]] = [
     (Item("voice-international-60", "Voice International 60 min", "8.00", 0, 60, 0), DATA_PLANS),
 ]
 
+# Rates of a plan that override the operator's list rates (migration catalog/0002) beyond the
+# bundles: Mobile Europe's travellers pay less in world zone 1. (plan, kind, zone, EUR per unit)
+PLAN_RATES: list[tuple[str, str, str, str]] = [
+    ("mobile-europe", UsageRate.Kind.VOICE, UsageZone.WORLD_1, "0.5000"),
+    ("mobile-europe", UsageRate.Kind.DATA, UsageZone.WORLD_1, "1.0000"),
+]
+
 GROUP_BUNDLES: list[Item] = [
     Item("group-voice-2000", "Group Voice 2000 min", "60.00", 0, 2000, 0),
     Item("group-data-50gb", "Group Data 50 GB", "150.00", 50 * GB, 0, 0),
@@ -98,6 +108,10 @@ def load_catalogue() -> None:
             option.excluded_plans.set([plans[code] for code in excluded])
     for item in GROUP_BUNDLES:
         GroupBundleOffer.objects.get_or_create(code=item.code, defaults=_bundle(item))
+    for code, kind, zone, price in PLAN_RATES:
+        UsageRate.objects.get_or_create(
+            plan=plans[code], kind=kind, zone=zone, direction=Direction.OUT, defaults={"unit_price": Decimal(price)}
+        )
 
 
 def _price(list_price: Decimal, discount: Decimal) -> Decimal:
