@@ -225,9 +225,18 @@ def _transition(payment: Payment, state: base.State) -> Applied:
     return Applied(changed=True, refund_due=True)
 
 
+def _printable(text: str, limit: int) -> str:
+    """What a caller sent, fit for the log: control characters (NUL, which PostgreSQL's text
+    refuses) shown as "?", cut to the column."""
+    return "".join(c if c.isprintable() else "?" for c in text[:limit])
+
+
 def _log(provider: str, provider_id: str, outcome: str, **fields: object) -> ProviderEvent:
     return ProviderEvent.objects.create(
-        provider=provider[:20], provider_id=provider_id[:PROVIDER_ID_MAX], outcome=outcome, **fields
+        provider=_printable(provider, 20),
+        provider_id=_printable(provider_id, PROVIDER_ID_MAX),
+        outcome=outcome,
+        **fields,
     )
 
 

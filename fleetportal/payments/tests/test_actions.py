@@ -327,6 +327,7 @@ def test_staff_record_the_refund_once(
         ("test", "", "bad_request", "bad_request"),
         ("test", "x" * 101, "bad_request", "bad_request"),
         ("test", "tst_\x00", "bad_request", "bad_request"),
+        ("te\x00st", "tst_1", "not_found", "unknown"),
     ],
 )
 def test_unknown_and_bad_calls_are_refused_and_logged(
@@ -335,7 +336,8 @@ def test_unknown_and_bad_calls_are_refused_and_logged(
     with pytest.raises(ActionError) as refused:
         actions.payment_webhook(provider=provider, provider_id=provider_id)
     assert refused.value.code == code
-    assert ProviderEvent.objects.get().outcome == outcome
+    logged = ProviderEvent.objects.get()
+    assert logged.outcome == outcome and "\x00" not in logged.provider + logged.provider_id
 
 
 def test_a_provider_down_at_the_refetch_changes_nothing_and_is_logged(
