@@ -272,6 +272,19 @@ PAYMENT_WEBHOOK_BASE_URL = env.str("PAYMENT_WEBHOOK_BASE_URL", default=PORTAL_BA
 MOLLIE_API_KEY = env.str("MOLLIE_API_KEY", default="")
 MOLLIE_TIMEOUT_SECONDS = env.int("MOLLIE_TIMEOUT_SECONDS", default=10)
 
+# --- Invoices (F-60): the operator as the seller on every invoice PDF and UBL e-invoice --------
+OPERATOR_NAME = env.str("OPERATOR_NAME", default="Fleet Mobile NV")
+OPERATOR_VAT_NUMBER = env.str("OPERATOR_VAT_NUMBER", default="BE0403448140")
+OPERATOR_STREET = env.str("OPERATOR_STREET", default="Liersesteenweg 4")
+OPERATOR_CITY = env.str("OPERATOR_CITY", default="Mechelen")
+OPERATOR_POSTCODE = env.str("OPERATOR_POSTCODE", default="2800")
+OPERATOR_COUNTRY = env.str("OPERATOR_COUNTRY", default="BE")
+OPERATOR_IBAN = env.str("OPERATOR_IBAN", default="BE71096123456769")
+OPERATOR_BIC = env.str("OPERATOR_BIC", default="GKCCBEBB")
+OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="billing@operator.example")
+# The creditor identifier on SEPA direct debit mandates.
+OPERATOR_SEPA_CREDITOR_ID = env.str("OPERATOR_SEPA_CREDITOR_ID", default="BE68ZZZ0403448140")
+
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------
 NETWORK_ADAPTER = env.str("NETWORK_ADAPTER", default="simulator")  # or a dotted path to a class
 NETWORK_MAX_ATTEMPTS = env.int("NETWORK_MAX_ATTEMPTS", default=6)
