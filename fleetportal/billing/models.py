@@ -75,3 +75,32 @@ class SplitBillProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DirectDebitMandate(models.Model):
+    """A SEPA direct debit mandate a billing account's manager requested (F-61): the account is
+    debited from this IBAN once the mandate is signed. The mandate id (`reference`) and the
+    signature date are what the bank asks for with each collection."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+
+    account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="mandates")
+    reference = models.CharField(_("mandate id"), max_length=35, unique=True)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    holder_name = models.CharField(_("account holder"), max_length=70)
+    signed_on = models.DateField(_("signature date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    created_by_label = models.CharField(_("by"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("direct debit mandate")
+        verbose_name_plural = _("direct debit mandates")
+
+    def __str__(self) -> str:
+        return self.reference

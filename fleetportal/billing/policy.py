@@ -5,7 +5,7 @@ managers."""
 from fleetportal.accounts.models import Function
 from fleetportal.core import scope
 
-from .models import BillingAccount, SplitBillProfile
+from .models import BillingAccount, DirectDebitMandate, SplitBillProfile
 
 RIGHTS = (Function.FLEET, Function.BILLING)
 
@@ -13,3 +13,5 @@ RIGHTS = (Function.FLEET, Function.BILLING)
 def register() -> None:
     scope.register(BillingAccount, scope.Rule(customer="customer", rights=RIGHTS))
     scope.register(SplitBillProfile, scope.Rule(customer="customer", rights=RIGHTS))
+    # A mandate holds a bank account: the billing managers' only.
+    scope.register(DirectDebitMandate, scope.Rule(customer="account__customer", rights=(Function.BILLING,)))
