@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class InvoicingConfig(AppConfig):
     name = "fleetportal.invoicing"
     label = "invoicing"
+
+    def ready(self) -> None:
+        from . import navigation, policy
+
+        policy.register()
+        navigation.register()
