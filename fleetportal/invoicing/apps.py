@@ -6,7 +6,6 @@ class InvoicingConfig(AppConfig):
     label = "invoicing"
 
     def ready(self) -> None:
-        from . import navigation, policy
+        from . import policy
 
         policy.register()
-        navigation.register()
