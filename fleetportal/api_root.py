@@ -27,6 +27,7 @@ from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_network import router as network_router
 from fleetportal.payments.api import router as payments_router
+from fleetportal.support.api import router as support_router
 from fleetportal.usage.api import router as usage_router
 from fleetportal.usage.api_reports import router as usage_reports_router
 from fleetportal.webhooks.api import router as webhooks_router
@@ -92,3 +93,4 @@ api.add_router("", alerts_router)
 api.add_router("", usage_reports_router)
 api.add_router("", webhooks_router)
 api.add_router("", payments_router)
+api.add_router("", support_router)

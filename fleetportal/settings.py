@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fleetportal.usage",
     "fleetportal.alerts",
     "fleetportal.invoicing",
+    "fleetportal.support",
     "fleetportal.payments",
     "fleetportal.network",
     "fleetportal.audit",
@@ -264,6 +265,8 @@ WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Helpdesk tickets (F-70): where a customer's reply goes when no staff member has the ticket.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@operator.example")
 
 # --- Online payments (F-62): the provider new payments use, its webhook's public address -----
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")  # "test" (built in) or "mollie"

@@ -37,6 +37,7 @@ urlpatterns = [
     path("rules/", include("fleetportal.alerts.urls")),
     path("webhooks/", include("fleetportal.webhooks.urls")),
     path("payments/", include("fleetportal.payments.urls")),
+    path("support/", include("fleetportal.support.urls")),
     path("healthz", healthz, name="healthz"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
