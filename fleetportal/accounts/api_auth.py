@@ -29,10 +29,11 @@ MAX_KEY_LENGTH = 100
 
 
 def active_key(plaintext: str) -> ApiKey | None:
-    """The unrevoked key with this plaintext, looked up by its hash."""
+    """The unrevoked key with this plaintext, looked up by its hash; none of a suspended customer."""
     if not plaintext.startswith(KEY_PREFIX) or len(plaintext) > MAX_KEY_LENGTH:
         return None
-    return ApiKey.objects.select_related("customer").filter(key_hash=hash_key(plaintext), revoked_at=None).first()
+    keys = ApiKey.objects.select_related("customer").filter(customer__suspension__isnull=True)
+    return keys.filter(key_hash=hash_key(plaintext), revoked_at=None).first()
 
 
 def _touch(key: ApiKey) -> None:

@@ -25,8 +25,17 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.update(is_staff=True, is_superuser=True)
+        extra.update(is_staff=True, is_superuser=True, staff_role=StaffRole.OPERATOR_ADMIN)
         return self.create_user(email, password, **extra)
+
+
+class StaffRole(models.TextChoices):
+    """What an operator staff member may do in the back office (F-93). An agent works the
+    tickets and reads fleets and customers; only an operator admin changes customers, the
+    catalogue and prices, the number pool and the SIM stock, and makes staff API keys."""
+
+    SUPPORT_AGENT = "agent", _("Support agent")
+    OPERATOR_ADMIN = "admin", _("Operator admin")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -45,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operator staff"), default=False)
+    # Only read for staff; the least of the roles unless an operator admin is meant.
+    staff_role = models.CharField(
+        _("staff role"), max_length=8, choices=StaffRole.choices, default=StaffRole.SUPPORT_AGENT
+    )
     must_change_password = models.BooleanField(_("temporary password"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -199,6 +212,42 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(_("scopes"), default=list)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class CustomerSuspension(models.Model):
+    """A customer the operator suspended (F-93): while this row exists none of its logins gets
+    in (password, phone number, "No login yet?") and none of its API keys is accepted; live
+    sessions end at their next request. Reinstating deletes the row; the audit log keeps the
+    history."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="suspension")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    suspended_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    suspended_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer} suspended"
+
+
+class StaffApiKey(models.Model):
+    """A key for the operator's own integrations with the back office API (F-93): it acts as
+    its `owner`, a staff login, with that login's role, and only on the staff endpoints. Made
+    by an operator admin; only its SHA-256 is stored, like a customer's key."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

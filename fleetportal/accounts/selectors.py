@@ -13,9 +13,10 @@ from .models import ApiKey, Membership, Role, User
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
+    """The memberships a login may use: not disabled, of a customer not suspended (F-93)."""
     return (
         Membership.objects.select_related("customer")
-        .filter(user=user)
+        .filter(user=user, customer__suspension__isnull=True)
         .exclude(status=Membership.Status.DISABLED)
         .order_by("customer__name")
     )

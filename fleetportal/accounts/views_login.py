@@ -102,7 +102,12 @@ def code_wait(request: PortalRequest, purpose: str) -> HttpResponse:
 def _phone_login_user(e164: str) -> User | None:
     membership = (
         Membership.objects.select_related("user")
-        .filter(user__phone=e164, user__is_active=True, status=Membership.Status.VALIDATED)
+        .filter(
+            user__phone=e164,
+            user__is_active=True,
+            status=Membership.Status.VALIDATED,
+            customer__suspension__isnull=True,  # a suspended customer's numbers get no code (F-93)
+        )
         .order_by("id")
         .first()
     )
@@ -278,7 +283,9 @@ def forgot_password_code(request: PortalRequest) -> HttpResponse:
 def _claimable_contract(email: str, phone: str) -> Contract | None:
     """A contract whose e-mail and mobile match and whose holder has no login yet (F-04)."""
     contract = (
-        Contract.objects.select_related("customer").filter(contact_email__iexact=email, contact_mobile=phone).first()
+        Contract.objects.select_related("customer")
+        .filter(contact_email__iexact=email, contact_mobile=phone, customer__suspension__isnull=True)
+        .first()
     )
     if contract is None:
         return None

@@ -50,6 +50,18 @@ class Actor:
         return bool(self.user and self.user.is_staff and self.number is None)
 
     @property
+    def staff_role(self) -> str:
+        """An operator staff member's back-office role ("agent" or "admin", F-93); "" for
+        anyone else."""
+        return self.user.staff_role if self.is_staff and self.user is not None else ""
+
+    @property
+    def is_operator_admin(self) -> bool:
+        """Staff who may change customers, the catalogue, prices, the number pool and the SIM
+        stock (a support agent works tickets and reads)."""
+        return self.staff_role == "admin"
+
+    @property
     def role(self) -> str | None:
         return self.membership.role if self.membership else None
 
