@@ -5,6 +5,7 @@ from . import views
 app_name = "payments"
 
 urlpatterns = [
+    path("invoices/<int:invoice_id>/", views.invoice_page, name="invoice"),
     path("invoices/<int:invoice_id>/pay/", views.pay, name="pay"),
     path("<int:payment_id>/", views.payment_return, name="return"),
     path("webhook/<str:provider>/", views.webhook, name="webhook"),

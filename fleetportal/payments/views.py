@@ -23,7 +23,7 @@ from . import actions
 from .forms import TestCheckoutForm
 from .models import Payment, TestCheckout
 from .providers import test as test_provider
-from .selectors import invoice_to_pay, payment_for, provider_calls, refund_cases
+from .selectors import invoice_to_pay, payment_for, payments_for, provider_calls, refund_cases
 
 LOG_PAGE = 50
 # How each refusal of a webhook call answers: a provider retries what is not a 2xx, which is
@@ -39,6 +39,16 @@ def _back(request: HttpRequest) -> str:
         ):
             return target
     return "/"
+
+
+@never_cache
+@login_required
+def invoice_page(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
+    """The pay page of one invoice: its balance, its payments so far and the "Pay" button."""
+    invoice = invoice_to_pay(request.actor, invoice_id)
+    payments = payments_for(request.actor).filter(invoice=invoice)
+    context = {"invoice": invoice, "payments": payments, "may_pay": actions.may_pay(request.actor, invoice)}
+    return render(request, "payments/invoice.html", context)
 
 
 @require_POST

@@ -196,3 +196,29 @@ def test_the_pay_button_include_shows_for_a_balance_only(
     assert (f'action="/payments/invoices/{invoice.pk}/pay/"' in html) is shown
     if shown:
         assert f"Pay €\xa0{invoice.balance}" in html and 'value="/invoices/"' in html
+
+
+@pytest.mark.spec("F-64")
+def test_the_pay_page_of_an_invoice_and_its_role_matrix(
+    client: Client,
+    login: Callable[..., object],
+    member: User,
+    private_invoice: Invoice,
+    company_invoice: Invoice,
+    other_invoice: Invoice,
+) -> None:
+    login(client, member)
+    page = client.get(f"/payments/invoices/{private_invoice.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and '<dd data-testid="balance">€\xa012.10</dd>' in html
+    assert f'action="/payments/invoices/{private_invoice.pk}/pay/"' in html
+    assert client.get(f"/payments/invoices/{company_invoice.pk}/").status_code == 404
+    assert client.get(f"/payments/invoices/{other_invoice.pk}/").status_code == 404
+
+
+def test_the_pay_page_shows_no_button_to_whom_may_not_pay(
+    client: Client, login: Callable[..., object], staff: User, company_invoice: Invoice
+) -> None:
+    login(client, staff)  # staff see every invoice, but the customer pays it
+    html = client.get(f"/payments/invoices/{company_invoice.pk}/").content.decode()
+    assert company_invoice.number in html and "/pay/" not in html
