@@ -1,6 +1,6 @@
-"""TEMPORARY: a stand-in for `invoicing.actions.invoice_payment_record` and the invoices' scope
-rule, used only while the invoicing app (engineer B1) has not committed them; the signature and
-refusals are the ones agreed. Installed by conftest only when the real ones are missing."""
+"""TEMPORARY: a stand-in for `invoicing.actions.invoice_payment_record`, used only while the
+invoicing app has not committed it; the signature and refusals are the ones agreed. Installed
+by the payments tests' conftest (and the pay e2e test) only when the real one is missing."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fleetportal.accounts.models import Function
-from fleetportal.core import scope
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
@@ -51,7 +49,3 @@ def install() -> None:
         import fleetportal.invoicing as package
 
         package.actions = module  # type: ignore[attr-defined]
-    try:
-        scope.rule_for(Invoice)
-    except LookupError:
-        scope.register(Invoice, scope.Rule(customer="customer", rights=(Function.BILLING,), own="member"))
