@@ -204,7 +204,18 @@ def _transition(payment: Payment, state: base.State) -> Applied:
     payment.refresh_from_db()
     actor = provider_actor(payment.provider)
     if target != Payment.Status.PAID:
-        _audit(actor, f"payment.{target}", payment, events.PAYMENT_UNSUCCESSFUL, status=target, before=before)
+        _audit(
+            actor,
+            "payment.failed"
+            if target == Payment.Status.FAILED
+            else "payment.canceled"
+            if target == Payment.Status.CANCELED
+            else "payment.expired",
+            payment,
+            events.PAYMENT_UNSUCCESSFUL,
+            status=target,
+            before=before,
+        )
         return Applied(changed=True)
     _audit(actor, "payment.paid", payment, events.PAYMENT_PAID, method=payment.method, before=before)
     invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
