@@ -50,6 +50,7 @@ SECONDS_PER_MINUTE = 60
 DRAWING_KINDS = frozenset({Kind.DATA, Kind.VOICE, Kind.SMS})  # the kinds bundles include
 RATED_KINDS = (Kind.VOICE, Kind.SMS, Kind.MMS, Kind.DATA)
 BATCH_RECORDS = 100_000  # records rated by one statement (`batches`)
+ANALYZE_ABOVE = 50_000  # records in a rating from which the records' statistics are refreshed
 LOCK_CLASS = 0x7553  # PostgreSQL advisory lock space of rating ("uS"), one lock per period
 
 
@@ -126,10 +127,11 @@ def scope_lines(period: dt.date, line_ids: Iterable[int] | None, customer_id: in
         lines |= more
 
 
-def batches(period: dt.date, lines: set[int], size: int) -> list[set[int]]:
+def batches(period: dt.date, lines: set[int], size: int) -> list[tuple[set[int], int]]:
     """The scope's lines in groups of about `size` records of the period, the lines that shared
     a pool in the period always in the same group: each group is rated by its own statements,
-    whose sorts stay small (a million records sorted at once spill to disk)."""
+    whose sorts stay small (a million records sorted at once spill to disk). Each group comes
+    with its number of records."""
     start, end = bounds(period)
     parent = {line: line for line in lines}
 
@@ -154,18 +156,18 @@ def batches(period: dt.date, lines: set[int], size: int) -> list[set[int]]:
     groups: dict[int, set[int]] = {}
     for line in lines:
         groups.setdefault(root(line), set()).add(line)
-    packed: list[set[int]] = []
+    packed: list[tuple[set[int], int]] = []
     current: set[int] = set()
     records = 0
     for group in sorted(groups.values(), key=min):
         weight = sum(counts.get(line, 0) for line in group)
         if current and records + weight > size:
-            packed.append(current)
+            packed.append((current, records))
             current, records = set(), 0
         current |= group
         records += weight
     if current:
-        packed.append(current)
+        packed.append((current, records))
     return packed
 
 
@@ -508,8 +510,13 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
     span = [adapt(start), adapt(end)]
     customers: dict[int, int] = {}
     pools: dict[int, int] = {}
+    groups = batches(period, lines, BATCH_RECORDS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if sum(records for _, records in groups) > ANALYZE_ABOVE:
+                # Fresh planner figures for the records just ingested (autovacuum may not have
+                # sampled them yet): without them the UPDATE joins a million rows one by one.
+                cursor.execute("ANALYZE usage_usagerecord")
             # The window sorts stay in memory; one statement run once gains nothing from JIT
             # compilation (over a second of it on a million records).
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -517,7 +524,7 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
             # Two workers rating the same period (two files of it) take turns: the second
             # computes its window sums from the records and counters the first committed.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, period.year * 100 + period.month])
-        for batch in batches(period, lines, BATCH_RECORDS):
+        for batch, _ in groups:
             scratch = _Scratch(cursor)
             customers |= _fill_lines(scratch, batch)
             _fill_tariffs(scratch, set(Line.objects.filter(pk__in=batch).values_list("plan_id", flat=True)))
