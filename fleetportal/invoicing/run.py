@@ -1,0 +1,589 @@
+"""The invoice run (F-60, F-63): one company invoice per billing account and period, and the
+private invoices of its split-bill lines, for a chunk of accounts in one transaction.
+
+Set-based: per chunk a handful of queries read the accounts' lines, plan changes, options,
+group bundles and the out-of-bundle usage aggregated per line, kind and zone by the database
+(never the records themselves); items are computed in Python per line and stored with
+`bulk_create`, numbers taken once per chunk (`numbers.take_numbers`, under the year's lock).
+
+Rules (documented choices):
+- A line is invoiced from its activation day to the day before its stop (a line never marked
+  activated counts from the period's start; pending and porting lines are not invoiced);
+  suspended lines pay their fees.
+- Plan fee: the contract's price (`catalog.ContractPlan`; the plan's list price when the
+  contract does not retain it), pro rata by day over each part of the period the line spent
+  on a plan; plan changes are read from the audit trail ("line.plan_changed", before/after).
+- Options: the contract's price (`ContractOption`), pro rata from the day the option was added
+  (an option removed during the period is no longer known and is not invoiced).
+- Group bundles: the contract's price (`ContractGroupBundle.monthly_price`), pro rata over the
+  pool's life in the period, on the contract's main billing account (its lowest number).
+- Out-of-bundle usage: the rated price summed per line, kind and zone; third-party charges:
+  the accepted ones (outcome "charged") summed per line.
+- Each item rounded to the cent (HUF: forint), half up; VAT by the customer's country.
+- Issue date the run's day, due 30 days later; language the customer's (a private invoice:
+  the line's user language, else the customer's). An invoice of 0 is issued (the account had
+  lines) and is PAID at once, as nothing is due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fleetportal.billing.models import BillingAccount, SplitBillProfile
+from fleetportal.bundles.models import GroupBundle
+from fleetportal.catalog.models import ContractOption, ContractPlan, Option, TariffPlan, UsageZone
+from fleetportal.core.actor import Actor
+from fleetportal.core.audit import record_many
+from fleetportal.core.models import AuditEvent, Customer
+from fleetportal.fleet.models import Line, LineOption
+from fleetportal.usage.models import UsageRecord
+from fleetportal.usage.periods import bounds, next_period
+
+from . import events
+from .amounts import private_minimum, rounded, totals, vat_rate
+from .items import Item, Kind
+from .models import Invoice, InvoiceItem, InvoiceRun, InvoiceRunProblem, PersonalCharge
+from .numbers import communication_for, format_number, take_numbers
+from .split import Coverage, private_invoice_due, split
+
+PAYMENT_TERM = dt.timedelta(days=30)
+NOT_LIVE = (Line.Status.PENDING, Line.Status.PORTING)
+_UNITS = {
+    "voice": ("min", Decimal(60)),
+    "data": ("MB", Decimal(1)),
+    "sms": ("SMS", Decimal(1)),
+    "mms": ("MMS", Decimal(1)),
+}
+
+
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    """The operator's calendar day of a moment (periods are local months)."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date() if moment else None
+
+
+def billed_lines(period: dt.date) -> QuerySet[Line]:
+    """Lines live for at least part of the period."""
+    start, end = bounds(period)
+    return (
+        Line.objects.exclude(status__in=NOT_LIVE)
+        .filter(Q(activated_at__isnull=True) | Q(activated_at__lt=end))
+        .filter((Q(stopped_at__isnull=True) & ~Q(status=Line.Status.STOPPED)) | Q(stopped_at__gte=start))
+    )
+
+
+def live_pools(period: dt.date) -> QuerySet[GroupBundle]:
+    start, end = bounds(period)
+    return GroupBundle.objects.filter(started_at__lt=end).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+
+
+def main_accounts(contract_ids: Iterable[int]) -> dict[int, int]:
+    """Each contract's main billing account (the lowest number): it pays the group bundles."""
+    main: dict[int, int] = {}
+    for contract_id, account_id in (
+        BillingAccount.objects.filter(contract_id__in=set(contract_ids))
+        .order_by("-number")
+        .values_list("contract_id", "id")
+    ):
+        main[contract_id] = account_id
+    return main
+
+
+def accounts_to_invoice(period: dt.date, customer: Customer | None) -> list[int]:
+    """The billing accounts with something to invoice for the period, by number."""
+    lines = billed_lines(period)
+    pools = live_pools(period)
+    accounts = BillingAccount.objects.all()
+    if customer is not None:
+        lines, pools, accounts = (
+            lines.filter(customer=customer),
+            pools.filter(customer=customer),
+            accounts.filter(customer=customer),
+        )
+    ids = set(lines.values_list("billing_account_id", flat=True).distinct())
+    ids |= set(main_accounts(pools.values_list("contract_id", flat=True)).values())
+    return list(accounts.filter(pk__in=ids).order_by("number").values_list("pk", flat=True))
+
+
+@dataclass
+class ChunkResult:
+    invoices: int = 0
+    skipped: int = 0
+    problems: int = 0
+    total_excl_vat: Decimal = Decimal(0)
+    total_incl_vat: Decimal = Decimal(0)
+
+
+@dataclass
+class _Draft:
+    """An invoice computed but not stored yet."""
+
+    kind: str
+    account: BillingAccount
+    items: list[Item]
+    language: str
+    rate: Decimal
+    line_id: int | None = None
+    member_id: int | None = None
+    charges: list[PersonalCharge] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Period:
+    period: dt.date
+    start: dt.date
+    end: dt.date  # exclusive
+    days: int
+
+
+def _span(p: _Period, since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    first = max(p.start, since) if since else p.start
+    last = min(p.end, until) if until else p.end
+    return (first, last) if first < last else None
+
+
+def _pro_rata(
+    p: _Period, *, kind: str, line_id: int | None, name: str, price: Decimal, span: tuple[dt.date, dt.date], cur: str
+) -> Item:
+    days = (span[1] - span[0]).days
+    if days == p.days:
+        return Item(kind, line_id, name, rounded(price, cur), unit_price=price, starts_on=span[0], ends_on=span[1])
+    return Item(
+        kind,
+        line_id,
+        _("%(name)s (%(days)s/%(month)s days)") % {"name": name, "days": days, "month": p.days},
+        rounded(price * days / p.days, cur),
+        quantity=Decimal(days),
+        unit=_("days"),
+        unit_price=(price / p.days).quantize(Decimal("0.000001")),
+        starts_on=span[0],
+        ends_on=span[1],
+    )
+
+
+class _Prices:
+    """The contracts' prices of plans and options (list price when not retained)."""
+
+    def __init__(self, contract_ids: set[int]) -> None:
+        self.plans = {p.pk: p for p in TariffPlan.objects.all()}
+        self.plan_codes = {p.code: p.pk for p in self.plans.values()}
+        self.options = {o.pk: o for o in Option.objects.all()}
+        self.contract_plan = {
+            (c, p): price
+            for c, p, price in ContractPlan.objects.filter(contract_id__in=contract_ids).values_list(
+                "contract_id", "plan_id", "monthly_price"
+            )
+        }
+        self.contract_option = {
+            (c, o): price
+            for c, o, price in ContractOption.objects.filter(contract_id__in=contract_ids).values_list(
+                "contract_id", "option_id", "monthly_price"
+            )
+        }
+
+    def plan(self, contract_id: int, plan_id: int) -> Decimal:
+        return self.contract_plan.get((contract_id, plan_id), self.plans[plan_id].list_price)
+
+    def option(self, contract_id: int, option_id: int) -> Decimal:
+        return self.contract_option.get((contract_id, option_id), self.options[option_id].list_price)
+
+
+def _plan_segments(
+    p: _Period, line: dict[str, Any], changes: list[dict[str, Any]], prices: _Prices
+) -> list[tuple[int, dt.date, dt.date]]:
+    """[(plan id, first day, day after)] of the line's live span, from its plan changes since
+    the period began (the first change's `before` is the plan the period started with)."""
+    span = _span(p, line["since"], line["until"])
+    if span is None:
+        return []
+    plan = prices.plan_codes.get(changes[0]["before"].get("plan"), line["plan_id"]) if changes else line["plan_id"]
+    segments: list[tuple[int, dt.date, dt.date]] = []
+    first = span[0]
+    for change in changes:
+        day = local_day(change["created_at"])
+        if day is None or day >= span[1]:
+            break
+        new_plan = prices.plan_codes.get(change["after"].get("plan"), plan)
+        if day > first:
+            segments.append((plan, first, day))
+            first = day
+        plan = new_plan
+    segments.append((plan, first, span[1]))
+    return segments
+
+
+def _usage_items(rows: list[dict[str, Any]], line_id: int, cur: str) -> list[Item]:
+    items = []
+    third_party = Decimal(0)
+    third_party_count = 0
+    for row in rows:
+        if row["kind"] == UsageRecord.Kind.THIRD_PARTY:
+            third_party += row["price"]
+            third_party_count += row["records"]
+            continue
+        amount = rounded(row["price"], cur)
+        if not amount:
+            continue
+        unit, per = _UNITS.get(row["kind"], ("", Decimal(1)))
+        quantity = (row["quantity"] / per).quantize(Decimal("0.0001"))
+        items.append(
+            Item(
+                Kind.USAGE,
+                line_id,
+                f"{UsageRecord.Kind(row['kind']).label}, {UsageZone(row['zone']).label}",
+                amount,
+                quantity=quantity,
+                unit=str(unit),
+                unit_price=(row["price"] / quantity).quantize(Decimal("0.000001")) if quantity else Decimal(0),
+                usage_kind=row["kind"],
+                zone=row["zone"],
+            )
+        )
+    if rounded(third_party, cur):
+        items.append(
+            Item(
+                Kind.THIRD_PARTY,
+                line_id,
+                _("Third-party charges"),
+                rounded(third_party, cur),
+                quantity=Decimal(third_party_count),
+            )
+        )
+    return items
+
+
+def invoice_chunk(*, actor: Actor, run: InvoiceRun, account_ids: Sequence[int], today: dt.date) -> ChunkResult:
+    """Invoice these billing accounts for the run's period, in one transaction (its numbers,
+    invoices, items, personal charges, audit rows, events and the run's counts)."""
+    with transaction.atomic():
+        result = _invoice_chunk(actor, run, account_ids, today)
+        InvoiceRun.objects.filter(pk=run.pk).update(
+            accounts_done=F("accounts_done") + len(account_ids),
+            invoices=F("invoices") + result.invoices,
+            skipped=F("skipped") + result.skipped,
+            problems=F("problems") + result.problems,
+            total_excl_vat=F("total_excl_vat") + result.total_excl_vat,
+            total_incl_vat=F("total_incl_vat") + result.total_incl_vat,
+        )
+    return result
+
+
+def _invoice_chunk(actor: Actor, run: InvoiceRun, account_ids: Sequence[int], today: dt.date) -> ChunkResult:
+    period = run.period
+    start, end = bounds(period)
+    p = _Period(period, period, next_period(period), (next_period(period) - period).days)
+    result = ChunkResult()
+    # Locked in id order: a parallel run of the same accounts waits here, then skips them.
+    accounts = {
+        a.pk: a
+        for a in BillingAccount.objects.select_for_update()
+        .filter(pk__in=account_ids)
+        .select_related("customer", "contract")
+        .order_by("pk")
+    }
+    done = set(
+        Invoice.objects.filter(billing_account_id__in=accounts, period=period, kind=Invoice.Kind.COMPANY).values_list(
+            "billing_account_id", flat=True
+        )
+    )
+    result.skipped = len(done)
+    todo = [accounts[pk] for pk in account_ids if pk in accounts and pk not in done]
+    rates: dict[int, Decimal] = {}
+    for account in todo:
+        rate = vat_rate(account.customer.country)
+        if rate is None:
+            InvoiceRunProblem.objects.create(
+                run=run,
+                billing_account=account,
+                code="vat_country",
+                message=_("No VAT rate for the customer's country %(country)s.")
+                % {"country": account.customer.country or "?"},
+            )
+            result.problems += 1
+        else:
+            rates[account.pk] = rate
+    todo = [a for a in todo if a.pk in rates]
+    if not todo:
+        return result
+    todo_ids = [a.pk for a in todo]
+    contract_ids = {a.contract_id for a in todo}
+    prices = _Prices(contract_ids)
+
+    lines: list[dict[str, Any]] = [
+        dict(row)
+        for row in billed_lines(period)
+        .filter(billing_account_id__in=todo_ids)
+        .order_by("msisdn", "pk")
+        .values(
+            "pk", "msisdn", "plan_id", "billing_account_id", "split_bill_profile_id", "user_id", "language",
+            "activated_at", "stopped_at",
+        )
+    ]  # fmt: skip
+    for line in lines:
+        line["since"] = local_day(line["activated_at"])
+        line["until"] = local_day(line["stopped_at"])
+    line_ids = {line["pk"] for line in lines}
+    changes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for change in (
+        AuditEvent.objects.filter(
+            action="line.plan_changed",
+            object_type="line",
+            created_at__gte=start,
+            customer_id__in={a.customer_id for a in todo},
+        )
+        .order_by("created_at", "id")
+        .values("object_id", "created_at", "before", "after")
+    ):
+        if int(change["object_id"]) in line_ids:
+            changes[int(change["object_id"])].append(dict(change))
+    options: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
+    for line_id, option_id, added_at in (
+        LineOption.objects.filter(line__billing_account_id__in=todo_ids, added_at__lt=end)
+        .order_by("option__sort_order", "option_id")
+        .values_list("line_id", "option_id", "added_at")
+    ):
+        if line_id in line_ids:
+            options[line_id].append((option_id, added_at))
+    usage: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        UsageRecord.objects.filter(
+            line__billing_account_id__in=todo_ids,
+            started_at__gte=start,
+            started_at__lt=end,
+            outcome__in=(UsageRecord.Outcome.OUT_OF_BUNDLE, UsageRecord.Outcome.CHARGED),
+        )
+        .values("line_id", "kind", "zone")
+        .annotate(price=Sum("price"), quantity=Sum("out_quantity"), records=Count("id"))
+        .order_by("line_id", "kind", "zone")
+    ):
+        usage[row["line_id"]].append(row)
+    mains = main_accounts(contract_ids)
+    pools: dict[int, list[GroupBundle]] = defaultdict(list)
+    for pool in live_pools(period).filter(contract_id__in=contract_ids).select_related("offer__offer"):
+        if mains.get(pool.contract_id) in rates:
+            pools[mains[pool.contract_id]].append(pool)
+    profiles = {
+        s.pk: Coverage.of(s)
+        for s in SplitBillProfile.objects.filter(pk__in={ln["split_bill_profile_id"] for ln in lines} - {None})
+    }
+    open_charges: dict[int, list[PersonalCharge]] = defaultdict(list)
+    for charge in PersonalCharge.objects.filter(
+        billing_account_id__in=todo_ids if profiles else [], invoice__isnull=True, period__lt=period
+    ).order_by("period"):
+        open_charges[charge.line_id].append(charge)
+
+    lines_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in lines:
+        lines_of[line["billing_account_id"]].append(line)
+    drafts: list[_Draft] = []
+    privates: list[_Draft] = []
+    new_charges: list[PersonalCharge] = []
+    for account in todo:
+        customer = account.customer
+        cur = account.contract.currency
+        with translation.override(customer.language):
+            company: list[Item] = []
+            for line in lines_of[account.pk]:
+                items = _line_items(
+                    p, line, account.contract_id, changes.get(line["pk"], []), options.get(line["pk"], []), prices, cur
+                )
+                items += _usage_items(usage.get(line["pk"], []), line["pk"], cur)
+                coverage = profiles.get(line["split_bill_profile_id"])
+                if coverage is None:
+                    company += items
+                    continue
+                employer, personal = split(items, coverage)
+                company += employer
+                charge = PersonalCharge(
+                    line_id=line["pk"],
+                    billing_account=account,
+                    period=period,
+                    amount=sum((i.amount for i in personal), Decimal(0)),
+                    items=[i.as_json() for i in personal],
+                )
+                new_charges.append(charge)
+                earlier = open_charges.get(line["pk"], [])
+                if private_invoice_due(
+                    open_amount=charge.amount + sum((c.amount for c in earlier), Decimal(0)),
+                    periods_without=len(earlier),
+                    minimum=private_minimum(cur),
+                ):
+                    privates.append(
+                        _Draft(
+                            Invoice.Kind.PRIVATE,
+                            account,
+                            _charge_items([*earlier, charge], p),
+                            line["language"] or customer.language,
+                            rates[account.pk],
+                            line_id=line["pk"],
+                            member_id=line["user_id"],
+                            charges=[*earlier, charge],
+                        )
+                    )
+            for pool in pools.get(account.pk, []):
+                span = _span(p, local_day(pool.started_at), local_day(pool.ended_at))
+                if span:
+                    company.append(
+                        _pro_rata(
+                            p,
+                            kind=Kind.POOL,
+                            line_id=None,
+                            name=f"{pool.offer.offer.name}: {pool.name}",
+                            price=pool.offer.monthly_price,
+                            span=span,
+                            cur=cur,
+                        )
+                    )
+        drafts.append(_Draft(Invoice.Kind.COMPANY, account, company, customer.language, rates[account.pk]))
+    drafts += privates
+    invoices = _store(actor, run, drafts, period, today)
+    PersonalCharge.objects.bulk_create(new_charges, batch_size=2000)
+    earlier_taken = [c for d in privates for c in d.charges if c.period < period]
+    PersonalCharge.objects.bulk_update(earlier_taken, ["invoice"], batch_size=1000)
+    result.invoices = len(invoices)
+    result.total_excl_vat = sum((i.total_excl_vat for i in invoices), Decimal(0))
+    result.total_incl_vat = sum((i.total_incl_vat for i in invoices), Decimal(0))
+    return result
+
+
+def _line_items(
+    p: _Period,
+    line: dict[str, Any],
+    contract_id: int,
+    changes: list[dict[str, Any]],
+    options: list[tuple[int, dt.datetime]],
+    prices: _Prices,
+    cur: str,
+) -> list[Item]:
+    """The line's plan fee (one item per plan it was on) and options, pro rata."""
+    items = [
+        _pro_rata(
+            p,
+            kind=Kind.PLAN,
+            line_id=line["pk"],
+            name=prices.plans[plan_id].name,
+            price=prices.plan(contract_id, plan_id),
+            span=(first, last),
+            cur=cur,
+        )
+        for plan_id, first, last in _plan_segments(p, line, changes, prices)
+    ]
+    for option_id, added_at in options:
+        span = _span(p, max(filter(None, (line["since"], local_day(added_at)))), line["until"])
+        if span:
+            items.append(
+                _pro_rata(
+                    p,
+                    kind=Kind.OPTION,
+                    line_id=line["pk"],
+                    name=prices.options[option_id].name,
+                    price=prices.option(contract_id, option_id),
+                    span=span,
+                    cur=cur,
+                )
+            )
+    return items
+
+
+def _charge_items(charges: list[PersonalCharge], p: _Period) -> list[Item]:
+    """A private invoice's items: every open charge's items, an earlier period's named by it."""
+    items = []
+    for charge in charges:
+        first, after = charge.period, next_period(charge.period)
+        for data in charge.items:
+            item = Item.from_json(data, charge.line_id, first, after)
+            if charge.period != p.period:
+                item = replace(item, description=f"{charge.period:%Y-%m}: {item.description}")
+            items.append(item)
+    return items
+
+
+def _store(actor: Actor, run: InvoiceRun, drafts: list[_Draft], period: dt.date, today: dt.date) -> list[Invoice]:
+    """Number, store and audit the drafts (company invoices first, in account order)."""
+    if not drafts:
+        return []
+    year = today.year
+    invoices = []
+    for draft, sequence in zip(drafts, take_numbers(year, len(drafts)), strict=True):
+        cur = draft.account.contract.currency
+        excl, vat, incl = totals([i.amount for i in draft.items], draft.rate, cur)
+        invoices.append(
+            Invoice(
+                kind=draft.kind,
+                number=format_number(year, sequence),
+                year=year,
+                sequence=sequence,
+                customer_id=draft.account.customer_id,
+                billing_account=draft.account,
+                line_id=draft.line_id,
+                member_id=draft.member_id,
+                run=run,
+                period=period,
+                issued_on=today,
+                due_on=today + PAYMENT_TERM,
+                currency=cur,
+                language=draft.language,
+                vat_rate=draft.rate,
+                total_excl_vat=excl,
+                vat=vat,
+                total_incl_vat=incl,
+                status=Invoice.Status.PAID if incl == 0 else Invoice.Status.OPEN,
+                structured_communication=communication_for(year, sequence),
+            )
+        )
+    Invoice.objects.bulk_create(invoices, batch_size=1000)
+    InvoiceItem.objects.bulk_create(
+        (
+            InvoiceItem(
+                invoice=invoice,
+                kind=item.kind,
+                line_id=item.line_id,
+                description=item.description[:200],
+                quantity=item.quantity,
+                unit=item.unit,
+                unit_price=item.unit_price,
+                amount=item.amount,
+                starts_on=item.starts_on,
+                ends_on=item.ends_on,
+                sort=n,
+            )
+            for invoice, draft in zip(invoices, drafts, strict=True)
+            for n, item in enumerate(draft.items)
+        ),
+        batch_size=2000,
+    )
+    for invoice, draft in zip(invoices, drafts, strict=True):
+        for charge in draft.charges:
+            charge.invoice = invoice
+    by_customer: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        by_customer[invoice.customer_id].append(invoice)
+    for issued in by_customer.values():
+        customer = issued[0].billing_account.customer
+        record_many(
+            actor=actor,
+            action="invoice.issued",
+            customer=customer,
+            changes=((i, {}, issued_summary(i)) for i in issued),
+        )
+        events.INVOICE_ISSUED.record_many(customer=customer, items=((i, issued_summary(i)) for i in issued))
+    return invoices
+
+
+def issued_summary(invoice: Invoice) -> dict[str, str]:
+    return {
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "period": invoice.period.isoformat(),
+        "total_incl_vat": str(invoice.total_incl_vat),
+        "currency": invoice.currency,
+    }
