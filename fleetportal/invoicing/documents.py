@@ -1,0 +1,103 @@
+"""An invoice as a PDF (F-60), made once with WeasyPrint when it is issued and stored with it.
+
+In the invoice's language: page 1 the totals and how to pay (the structured communication of a
+bank transfer, or "paid by direct debit" with the mandate), then the details per line (number,
+user, items), then at the end every out-of-bundle cost: the usage items and the rated records
+behind them (`usage.UsageRecord` of the invoice's lines and period that carry a price), as the
+seeds' invoices have them. `invoice_render` also stores the UBL e-invoice (`ubl.py`): both are
+what the invoice says for good, so they are written once and never again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from fleetportal.catalog.msa import html_to_pdf
+from fleetportal.fleet.models import Line
+from fleetportal.usage.models import UsageRecord
+
+from . import ubl
+from .mandates import active_mandate
+from .models import Invoice, InvoiceItem
+from .seller import seller
+
+OUT_OF_BUNDLE = (InvoiceItem.Kind.USAGE, InvoiceItem.Kind.THIRD_PARTY, InvoiceItem.Kind.PERSONAL)
+
+
+@dataclass
+class LineDetail:
+    """One number's part of the invoice: its items and their sum."""
+
+    line: Line | None
+    items: list[InvoiceItem] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.amount for item in self.items), Decimal(0))
+
+
+def by_line(items: Iterable[InvoiceItem]) -> list[LineDetail]:
+    """The items per number (in number order), the account's own items (no line) first."""
+    details: dict[int | None, LineDetail] = {}
+    for item in items:
+        details.setdefault(item.line_id, LineDetail(item.line)).items.append(item)
+    return sorted(details.values(), key=lambda detail: (detail.line is not None, detail.line and detail.line.msisdn))
+
+
+def rated_records(invoice: Invoice) -> QuerySet[UsageRecord]:
+    """The priced records of the invoice's lines in its period (out of bundle or charged)."""
+    if invoice.line_id is not None:
+        lines = Q(line_id=invoice.line_id)
+    else:
+        lines = Q(line__in=InvoiceItem.objects.filter(invoice=invoice, line__isnull=False).values("line_id"))
+    return (
+        UsageRecord.objects.filter(lines, period=invoice.period)
+        .filter(Q(price__gt=0) | Q(outcome=UsageRecord.Outcome.CHARGED))
+        .select_related("line")
+        .order_by("line__msisdn", "started_at", "id")
+    )
+
+
+def invoice_context(invoice: Invoice) -> dict[str, object]:
+    items = list(invoice.items.select_related("line"))
+    account = invoice.billing_account
+    return {
+        "invoice": invoice,
+        "account": account,
+        "customer": invoice.customer,
+        "seller": seller(),
+        "mandate": active_mandate(account),
+        "details": by_line(items),
+        "out_of_bundle": [item for item in items if item.kind in OUT_OF_BUNDLE],
+        "records": rated_records(invoice),
+    }
+
+
+def invoice_html(invoice: Invoice) -> str:
+    with translation.override(invoice.language):
+        return render_to_string("invoicing/invoice_pdf.html", invoice_context(invoice))
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    return html_to_pdf(invoice_html(invoice))
+
+
+def invoice_render(invoice: Invoice) -> Invoice:
+    """Store the invoice's PDF and UBL e-invoice once (an invoice that has them keeps them)."""
+    changed = []
+    if not invoice.pdf:
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(invoice_pdf(invoice)), save=False)
+        changed.append("pdf")
+    if not invoice.ubl:
+        invoice.ubl.save(f"{invoice.number}.xml", ContentFile(ubl.invoice_ubl(invoice)), save=False)
+        changed.append("ubl")
+    if changed:
+        invoice.save(update_fields=changed)
+    return invoice
