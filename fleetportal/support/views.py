@@ -23,7 +23,7 @@ from fleetportal.fleet import selectors as fleet_selectors
 
 from . import actions, actions_apply, selectors
 from .forms import FilterForm, NoteForm, ReplyForm, TicketForm
-from .models import Ticket
+from .models import Attachment, Ticket
 from .policy import may_open
 
 PAGE_SIZE = 25
@@ -165,7 +165,11 @@ def ticket_status(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: LoggedInRequest, attachment_id: int) -> FileResponse:
     """A file of a ticket the actor may see, always as a download, its type never sniffed."""
-    attachment = selectors.attachment_for(request.actor, attachment_id)
+    return download(selectors.attachment_for(request.actor, attachment_id))
+
+
+def download(attachment: Attachment) -> FileResponse:
+    """The stored file as a download under its uploader's name, its type never sniffed."""
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )
