@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -47,18 +47,21 @@ def invoice_page(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
     """The pay page of one invoice: its balance, its payments so far and the "Pay" button."""
     invoice = invoice_to_pay(request.actor, invoice_id)
     payments = payments_for(request.actor).filter(invoice=invoice)
-    context = {"invoice": invoice, "payments": payments, "may_pay": actions.may_pay(request.actor, invoice)}
-    return render(request, "payments/invoice.html", context)
+    return render(request, "payments/invoice.html", {"invoice": invoice, "payments": payments})
 
 
 @require_POST
 @login_required
 def pay(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
-    """Start paying the invoice's balance and go to the provider's checkout."""
+    """Start paying the invoice's balance and go to the provider's checkout; with a payment
+    under way already (the payer left its checkout), go back to that checkout instead."""
     invoice = invoice_to_pay(request.actor, invoice_id)
     try:
         payment = actions.payment_start(actor=request.actor, invoice=invoice)
     except ActionError as exc:
+        under_way = payments_for(request.actor).filter(invoice=invoice, status=Payment.Status.OPEN).first()
+        if exc.code == "payment_open" and under_way is not None and under_way.checkout_url:
+            return redirect(under_way.checkout_url)
         messages.error(request, str(exc.message))
         return redirect(_back(request))
     return redirect(payment.checkout_url)
@@ -97,6 +100,8 @@ def test_checkout(request: HttpRequest, token: str) -> HttpResponse:
     """The test provider's checkout page (the provider's side: its secret address is the key):
     choose a method and succeed, fail or cancel; the provider then calls the webhook and sends
     the payer back to the portal."""
+    if not test_provider.enabled():
+        raise Http404
     row = get_object_or_404(TestCheckout, token=token)
     form = TestCheckoutForm(request.POST or None)
     if row.status != Payment.Status.OPEN:

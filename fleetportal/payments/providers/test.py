@@ -5,6 +5,9 @@
 succeed, fail or be canceled (`settle`). Like a real provider it then calls the portal's
 webhook with only the payment's id, and `fetch` answers from the row, so the portal's side is
 exactly the one Mollie drives.
+
+It lets the payer mark a payment paid without paying, so it works only in the demo
+(`DEMO_MODE`) or with `DEBUG`: anywhere else it is a provider that cannot be reached.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.urls import reverse
 
 from fleetportal.payments.models import Payment, TestCheckout
 
-from .base import Checkout, NewPayment, State, UnknownPayment
+from .base import Checkout, NewPayment, ProviderError, State, UnknownPayment
 
 OUTCOMES = {
     "succeed": Payment.Status.PAID,
@@ -28,6 +31,10 @@ OUTCOMES = {
 class TestProvider:
     __test__ = False  # not a pytest class
     name = "test"
+
+    def __init__(self) -> None:
+        if not enabled():
+            raise ProviderError("the test payment provider works only with DEMO_MODE or DEBUG")
 
     def create(self, payment: NewPayment) -> Checkout:
         row = TestCheckout.objects.create(
@@ -47,6 +54,10 @@ class TestProvider:
         if row is None:
             raise UnknownPayment(provider_id)
         return State(provider_id=row.provider_id, status=row.status, method=row.method)
+
+
+def enabled() -> bool:
+    return bool(settings.DEMO_MODE or settings.DEBUG)
 
 
 def checkout_url(row: TestCheckout) -> str:

@@ -190,6 +190,15 @@ def test_a_provider_that_cannot_be_reached_leaves_a_failed_payment_and_a_clear_m
     assert AuditEvent.objects.filter(action="payment.start_failed").exists()
 
 
+def test_the_test_provider_works_only_in_the_demo(
+    holder: User, company_invoice: Invoice, actor_for: Callable[..., Actor], settings: Any
+) -> None:
+    settings.DEMO_MODE = settings.DEBUG = False
+    with pytest.raises(ActionError) as refused:
+        actions.payment_start(actor=actor_for(holder), invoice=company_invoice)
+    assert refused.value.code == "provider_unavailable" and not TestCheckout.objects.exists()
+
+
 # --- the provider's word --------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 
 from fleetportal.accounts.models import User
+from fleetportal.core.actor import Actor
 from fleetportal.invoicing.models import Invoice
 from fleetportal.payments.models import Payment, ProviderEvent, TestCheckout
 
@@ -103,18 +104,27 @@ def test_role_matrix_of_the_pay_button(
     assert client.get(f"/payments/{Payment.objects.get().pk}/").status_code == 404
 
 
-def test_a_refused_pay_goes_back_with_the_message(
+def test_pay_again_goes_back_to_the_checkout_under_way(
     client: Client, login: Callable[..., object], holder: User, company_invoice: Invoice
 ) -> None:
     login(client, holder)
     pay(client, company_invoice)
-    again = client.post(f"/payments/invoices/{company_invoice.pk}/pay/", {"next": "/invoices/?year=2026"}, follow=False)
-    assert again.status_code == 302 and again["Location"] == "/invoices/?year=2026"
-    messages = [str(m) for m in again.wsgi_request._messages]  # type: ignore[attr-defined]
-    assert messages == ["A payment of this invoice is already under way: finish it, or wait until it expires."]
-    elsewhere = client.post(f"/payments/invoices/{company_invoice.pk}/pay/", {"next": "https://evil.example/"})
-    assert elsewhere["Location"] == "/"
-    assert Payment.objects.count() == 1
+    again = pay(client, company_invoice)
+    payment = Payment.objects.get()
+    assert again.status_code == 302 and again["Location"] == payment.checkout_url
+
+
+def test_a_refused_pay_goes_back_with_the_message(
+    client: Client, login: Callable[..., object], holder: User, make_invoice: Callable[..., Invoice]
+) -> None:
+    paid = make_invoice(status=Invoice.Status.PAID, paid=Decimal("121.00"))
+    login(client, holder)
+    refused = pay(client, paid, "/invoices/?year=2026")
+    assert refused.status_code == 302 and refused["Location"] == "/invoices/?year=2026"
+    messages = [str(m) for m in refused.wsgi_request._messages]
+    assert messages == ["This invoice is paid already."]
+    assert pay(client, paid, "https://evil.example/")["Location"] == "/"
+    assert not Payment.objects.exists()
 
 
 def test_pay_needs_a_login_and_a_post(client: Client, company_invoice: Invoice) -> None:
@@ -189,10 +199,17 @@ def test_staff_see_refund_cases_and_provider_calls_and_record_a_refund(
     ],
 )
 def test_the_pay_button_include_shows_for_a_balance_only(
-    fields: dict[str, object], shown: bool, make_invoice: Callable[..., Invoice], rf: RequestFactory
+    fields: dict[str, object],
+    shown: bool,
+    make_invoice: Callable[..., Invoice],
+    rf: RequestFactory,
+    holder: User,
+    actor_for: Callable[..., Actor],
 ) -> None:
     invoice = make_invoice(**fields)
-    html = render_to_string("payments/_pay_button.html", {"invoice": invoice}, request=rf.get("/invoices/"))
+    request = rf.get("/invoices/")
+    request.actor = actor_for(holder)  # type: ignore[attr-defined]
+    html = render_to_string("payments/_pay_button.html", {"invoice": invoice}, request=request)
     assert (f'action="/payments/invoices/{invoice.pk}/pay/"' in html) is shown
     if shown:
         assert f"Pay €\xa0{invoice.balance}" in html and 'value="/invoices/"' in html
@@ -222,3 +239,21 @@ def test_the_pay_page_shows_no_button_to_whom_may_not_pay(
     login(client, staff)  # staff see every invoice, but the customer pays it
     html = client.get(f"/payments/invoices/{company_invoice.pk}/").content.decode()
     assert company_invoice.number in html and "/pay/" not in html
+
+
+@pytest.mark.spec("F-64")
+def test_the_pay_button_shows_to_whom_may_pay_only(
+    rf: RequestFactory,
+    actor_for: Callable[..., Actor],
+    member: User,
+    holder: User,
+    private_invoice: Invoice,
+    company_invoice: Invoice,
+) -> None:
+    def shown(user: User, invoice: Invoice) -> bool:
+        request = rf.get("/invoices/")
+        request.actor = actor_for(user)  # type: ignore[attr-defined]
+        return "/pay/" in render_to_string("payments/_pay_button.html", {"invoice": invoice}, request=request)
+
+    assert shown(member, private_invoice) and not shown(member, company_invoice)
+    assert shown(holder, company_invoice) and not shown(holder, private_invoice)
