@@ -226,3 +226,40 @@ class PersonalCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.period:%Y-%m}: {self.amount}"
+
+
+class BankStatementEntry(models.Model):
+    """A credit line of an imported bank statement (CAMT.053 or CODA), kept once per bank
+    reference: importing the same statement again finds it here and records nothing. A line
+    that names no payable invoice stays `UNMATCHED` for staff to match by hand."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        ALREADY_PAID = "already_paid", _("Already paid")
+        UNMATCHED = "unmatched", _("Unmatched")
+
+    reference = models.CharField(_("bank reference"), max_length=140, unique=True)
+    statement = models.CharField(_("statement"), max_length=200, blank=True)
+    booked_on = models.DateField(_("booking date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    communication = models.CharField(_("structured communication"), max_length=12, blank=True)
+    text = models.CharField(_("communication"), max_length=200, blank=True)
+    counterparty = models.CharField(_("paid by"), max_length=140, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_entries", verbose_name=_("invoice")
+    )
+    imported_by_label = models.CharField(_("by"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-booked_on", "-id"]
+        indexes = [models.Index(fields=["outcome", "-booked_on"])]
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} {self.currency}"
