@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -41,6 +42,8 @@ from .providers import base
 logger = logging.getLogger(__name__)
 
 PROVIDER_ID_MAX = Payment._meta.get_field("provider_id").max_length or 100
+# How long a payment may wait for the provider's answer to its creation.
+STALE = timedelta(minutes=10)
 # What `invoicing.invoice_payment_record` refuses when the invoice has nothing left to pay.
 NOTHING_TO_BOOK = {"already_paid", "over_balance"}
 
@@ -74,11 +77,15 @@ def _payable(invoice: Invoice) -> None:
     if under_way.filter(status=Payment.Status.PAID).exists():
         raise ActionError(_("This invoice was paid online already."), field="invoice", code="already_paid")
     if under_way.exists():
-        raise ActionError(
-            _("A payment of this invoice is already under way: finish it, or wait until it expires."),
-            field="invoice",
-            code="payment_open",
-        )
+        raise _under_way()
+
+
+def _under_way() -> ActionError:
+    return ActionError(
+        _("A payment of this invoice is already under way: finish it, or wait until it expires."),
+        field="invoice",
+        code="payment_open",
+    )
 
 
 def _data(payment: Payment, **extra: str) -> dict[str, str]:
@@ -119,12 +126,17 @@ def payment_start(*, actor: Actor, invoice: Invoice) -> Payment:
         raise PermissionDeniedError(
             _("Only the employee of a private invoice, or a manager with the billing right, can pay it.")
         )
-    _payable(invoice)
     adapter_name = settings.PAYMENT_PROVIDER
     try:
         with transaction.atomic():
+            # Under the invoice's lock: two payers clicking at once open one payment.
             invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
-            _payable(invoice)  # again, under the invoice's lock: two payers clicking at once
+            # A payment the provider never confirmed opening (the worker died in between)
+            # does not hold the invoice for ever.
+            invoice.payments.filter(status=Payment.Status.CREATED, created_at__lt=timezone.now() - STALE).update(
+                status=Payment.Status.FAILED, error="never reached the provider", version=F("version") + 1
+            )
+            _payable(invoice)
             payment = Payment.objects.create(
                 invoice=invoice,
                 amount=invoice.balance,
@@ -134,11 +146,7 @@ def payment_start(*, actor: Actor, invoice: Invoice) -> Payment:
                 created_by_label=actor.label,
             )
     except IntegrityError:  # the one-open-payment constraint, on a database without row locks
-        raise ActionError(
-            _("A payment of this invoice is already under way: finish it, or wait until it expires."),
-            field="invoice",
-            code="payment_open",
-        ) from None
+        raise _under_way() from None
     back, webhook = _urls(payment)
     new = base.NewPayment(
         payment_id=payment.pk,

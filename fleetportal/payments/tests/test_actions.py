@@ -4,10 +4,12 @@ provider hears of it, and how the provider's state moves a payment once, whateve
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fleetportal.accounts.models import User
 from fleetportal.core.actor import Actor
@@ -172,6 +174,18 @@ def test_after_a_failed_payment_the_payer_may_try_again(
     settle(actions.payment_start(actor=actor, invoice=company_invoice), "fail")
     again = actions.payment_start(actor=actor, invoice=company_invoice)
     assert again.status == Payment.Status.OPEN and Payment.objects.count() == 2
+
+
+def test_a_payment_that_never_reached_the_provider_holds_the_invoice_ten_minutes_only(
+    holder: User, company_invoice: Invoice, actor_for: Callable[..., Actor]
+) -> None:
+    stuck = Payment.objects.create(invoice=company_invoice, amount=Decimal(121), provider="test", created_by_label="x")
+    with pytest.raises(ActionError):
+        actions.payment_start(actor=actor_for(holder), invoice=company_invoice)
+    Payment.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert actions.payment_start(actor=actor_for(holder), invoice=company_invoice).status == Payment.Status.OPEN
+    stuck.refresh_from_db()
+    assert stuck.status == Payment.Status.FAILED and stuck.error == "never reached the provider"
 
 
 def test_a_provider_that_cannot_be_reached_leaves_a_failed_payment_and_a_clear_message(
