@@ -21,12 +21,14 @@ from fleetportal.accounts.api import router as users_router
 from fleetportal.accounts.api_auth import ApiKeyAuth, PortalSessionAuth
 from fleetportal.alerts.api import router as alerts_router
 from fleetportal.audit.api import router as audit_router
+from fleetportal.backoffice.api import router as backoffice_router
 from fleetportal.bundles.api import router as bundles_router
 from fleetportal.catalog.api import router as catalog_router
 from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_network import router as network_router
 from fleetportal.payments.api import router as payments_router
+from fleetportal.simorders.api import router as simorders_router
 from fleetportal.support.api import router as support_router
 from fleetportal.usage.api import router as usage_router
 from fleetportal.usage.api_reports import router as usage_reports_router
@@ -89,8 +91,10 @@ api.add_router("", fleet_router)
 api.add_router("", audit_router)
 api.add_router("", usage_router)
 api.add_router("", bundles_router)
+api.add_router("", simorders_router)
 api.add_router("", alerts_router)
 api.add_router("", usage_reports_router)
 api.add_router("", webhooks_router)
 api.add_router("", payments_router)
 api.add_router("", support_router)
+api.add_router("", backoffice_router)

@@ -1,4 +1,5 @@
-"""The back office's menu entry for operator staff (registered in `BackofficeConfig.ready`)."""
+"""The back office's menu entries for operator staff (registered in `BackofficeConfig.ready`);
+its home links every staff page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fleetportal.core.navigation import STAFF, MenuEntry, register_menu
 def register() -> None:
     register_menu(
         MenuEntry(
-            key="backoffice.customers", label=_("Customers"), url="staff_home", audiences=frozenset({STAFF}), order=10
+            key="backoffice.customers", label=_("Back office"), url="staff_home", audiences=frozenset({STAFF}), order=10
         )
     )
     register_menu(
