@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fleetportal.billing",
     "fleetportal.fleet",
     "fleetportal.bundles",
+    "fleetportal.simorders",
     "fleetportal.usage",
     "fleetportal.alerts",
     "fleetportal.invoicing",
