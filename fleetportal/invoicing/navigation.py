@@ -1,0 +1,39 @@
+"""The invoices in the dashboard and the menus: the billing managers' overview (the seeds'
+"Go to invoices" 40 and "Pay invoices" 70 lead to the same page, F-61) and a member's own
+private invoices (F-64)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.navigation import MANAGER, MEMBER, STAFF, MenuEntry, Tile, register_menu, register_tile
+
+from .policy import BILLING
+
+
+def register() -> None:
+    register_tile(
+        Tile(
+            key="invoicing.invoices",
+            label=_("Pay invoices"),
+            text=_("Your invoices, their balance and how you pay them."),
+            url="invoicing:invoices",
+            function=BILLING,
+            order=70,
+        )
+    )
+    register_menu(
+        MenuEntry(
+            key="invoicing.invoices",
+            label=_("Invoices"),
+            url="invoicing:invoices",
+            function=BILLING,
+            audiences=frozenset({MANAGER, STAFF}),
+            order=40,
+        )
+    )
+    register_menu(
+        MenuEntry(
+            key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=40
+        )
+    )
