@@ -12,11 +12,8 @@ from playwright.sync_api import Page, expect
 
 from fleetportal.core.models import Customer
 from fleetportal.invoicing.models import Invoice
-from fleetportal.payments.tests._invoicing_stand_in import install
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (the demo password shown on the login page)
-
-install()
 
 
 def open_invoice() -> Invoice:

@@ -33,6 +33,7 @@ from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.events import EventType
 from fleetportal.core.models import Channel
+from fleetportal.invoicing.actions import invoice_payment_record
 from fleetportal.invoicing.models import Invoice
 
 from . import events
@@ -45,7 +46,7 @@ PROVIDER_ID_MAX = Payment._meta.get_field("provider_id").max_length or 100
 # How long a payment may wait for the provider's answer to its creation.
 STALE = timedelta(minutes=10)
 # What `invoicing.invoice_payment_record` refuses when the invoice has nothing left to pay.
-NOTHING_TO_BOOK = {"already_paid", "over_balance"}
+NOTHING_TO_BOOK = {"already_paid", "credited", "over_balance"}
 
 
 def provider_actor(name: str) -> Actor:
@@ -227,17 +228,13 @@ def _transition(payment: Payment, state: base.State) -> Applied:
         return Applied(changed=True)
     _audit(actor, "payment.paid", payment, events.PAYMENT_PAID, method=payment.method, before=before)
     invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
-    if invoice.status != Invoice.Status.CREDITED:
-        # Imported here until the invoicing app's action is committed (it is being written).
-        from fleetportal.invoicing.actions import invoice_payment_record
-
-        try:
-            reference = f"{payment.provider}:{payment.provider_id}"
-            invoice_payment_record(actor=actor, invoice=invoice, amount=payment.amount, reference=reference)
-            return Applied(changed=True)
-        except ActionError as exc:
-            if exc.code not in NOTHING_TO_BOOK:
-                raise
+    try:
+        reference = f"{payment.provider}:{payment.provider_id}"
+        invoice_payment_record(actor=actor, invoice=invoice, amount=payment.amount, reference=reference)
+        return Applied(changed=True)
+    except ActionError as exc:
+        if exc.code not in NOTHING_TO_BOOK:
+            raise
     Payment.objects.filter(pk=payment.pk).update(refund_due=True)
     payment.refund_due = True
     _audit(actor, "payment.refund_due", payment, events.PAYMENT_REFUND_DUE, invoice_status=invoice.status)

@@ -22,10 +22,6 @@ from fleetportal.core.models import Customer
 from fleetportal.fleet.tests.factories import LineFactory
 from fleetportal.invoicing.models import Invoice
 
-from ._invoicing_stand_in import install
-
-install()
-
 _numbers = itertools.count(1)
 
 
