@@ -60,7 +60,8 @@ def staff_contract_for(actor: Actor, number: str) -> Contract:
 
 def pool_numbers_for(actor: Actor, *, search: str = "", status: str = "") -> QuerySet[PoolNumber]:
     rows = scope(actor, PoolNumber)
-    digits = "".join(ch for ch in search if ch.isdigit())
+    # As people type it: "+32 470 …", or nationally "0470 …" (the leading 0 is not in E.164).
+    digits = "".join(ch for ch in search if ch.isdigit()).removeprefix("0")
     if digits:
         rows = rows.filter(msisdn__contains=digits)
     if status:

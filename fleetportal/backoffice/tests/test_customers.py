@@ -57,9 +57,7 @@ def test_managers_cannot_add_customers(client, manager, login):
 
 
 @pytest.mark.spec("F-04")
-def test_invited_holder_can_claim_the_login_with_contract_email_and_mobile(
-    client, operator_admin, login, last_code
-):
+def test_invited_holder_can_claim_the_login_with_contract_email_and_mobile(client, operator_admin, login, last_code):
     login(client, operator_admin)
     client.post("/staff/customers/new/", FORM)
     client.logout()
@@ -107,7 +105,11 @@ def test_admin_edits_customer_and_contract_audited_with_before_and_after(client,
     )
     assert response.status_code == 302
     contract.refresh_from_db()
-    assert (contract.currency, contract.contact_mobile, str(contract.start_date)) == ("HUF", "+32470998877", "2026-02-01")
+    assert (contract.currency, contract.contact_mobile, str(contract.start_date)) == (
+        "HUF",
+        "+32470998877",
+        "2026-02-01",
+    )
     assert AuditEvent.objects.get(action="contract.updated").after["currency"] == "HUF"
 
 
