@@ -206,6 +206,7 @@ class ApiKey(models.Model):
         READ = "read", _("Read")
         FLEET = "fleet", _("Change the fleet")
         USERS = "users", _("Manage users")
+        BILLING = "billing", _("Invoices and payments")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)
