@@ -1,11 +1,14 @@
-"""The tickets' tile and menu entries (registered in `SupportConfig.ready`): "Create ticket" on
-the seeds' dashboard (order 30), "Tickets" for every login of a customer, the queue for staff."""
+"""The tickets' tile and menu entry (registered in `SupportConfig.ready`): "Create ticket" on the
+seeds' dashboard (order 30) for managers with the support right, "Tickets" in the menu of every
+login of a customer. Staff's queue (`support:queue`) is linked from the back office's home."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.core.navigation import MANAGER, MEMBER, STAFF, MenuEntry, Tile, register_menu, register_tile
+from fleetportal.core.navigation import MANAGER, MEMBER, MenuEntry, Tile, register_menu, register_tile
+
+from .policy import SUPPORT
 
 
 def register() -> None:
@@ -15,7 +18,7 @@ def register() -> None:
             label=_("Create ticket"),
             text=_("Ask the helpdesk, or ask for a change to your SIM cards."),
             url="support:new",
-            audiences=frozenset({MANAGER, MEMBER}),
+            function=SUPPORT,
             order=30,
         )
     )
@@ -26,10 +29,5 @@ def register() -> None:
             url="support:list",
             audiences=frozenset({MANAGER, MEMBER}),
             order=80,
-        )
-    )
-    register_menu(
-        MenuEntry(
-            key="support.queue", label=_("Ticket queue"), url="support:queue", audiences=frozenset({STAFF}), order=80
         )
     )

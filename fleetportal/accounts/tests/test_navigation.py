@@ -32,13 +32,13 @@ pytestmark = pytest.mark.spec("F-73", "F-09")
 
 MANAGER_MENU = [
     "Dashboard", "SIM cards", "Usage", "Contract", "Group bundles", "Usage rules", "Users", "API keys", "Webhooks",
-    "Audit log",
+    "Audit log", "Tickets",
 ]  # fmt: skip
 MENUS = {
     "holder": MANAGER_MENU,
     "manager": MANAGER_MENU,
-    "billing manager": ["Dashboard", "Usage", "Audit log"],
-    "member": ["My line"],
+    "billing manager": ["Dashboard", "Usage", "Audit log", "Tickets"],
+    "member": ["My line", "Tickets"],
     "number login": ["My line"],
     "staff": ["Customers", "Usage files", "Audit log", "Failed messages"],
 }
@@ -87,14 +87,14 @@ def test_a_manager_limited_to_billing_sees_no_fleet_tile_or_menu_entry(billing_m
     actor = actor_for(billing_manager)
     assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == ["usage.figures"]
     keys = [entry.key for entry in menu_for(actor)]
-    assert keys == ["accounts.dashboard", "usage.home", "audit.log"]
+    assert keys == ["accounts.dashboard", "usage.home", "audit.log", "support.tickets"]
     assert not any(key.startswith(("fleet.", "catalog.")) for key in keys)
 
 
 def test_a_member_sees_only_member_entries(client, login, member, actor_for) -> None:
     actor = actor_for(member)
     assert [tile.key for tile in tiles_for(actor)] == ["fleet.my_lines", "usage.mine"]
-    assert [entry.key for entry in menu_for(actor)] == ["accounts.my_line"]
+    assert [entry.key for entry in menu_for(actor)] == ["accounts.my_line", "support.tickets"]
     login(client, member)
     page = client.get("/me/").content.decode()
     assert _tiles(page) == []
@@ -146,11 +146,11 @@ def test_an_app_that_registered_nothing_shows_nothing(client, login, manager, me
     unregister("fleet")
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    assert _tiles(page) == ["Manage user profiles", "Group bundles", "Contract / MSA"]
+    assert _tiles(page) == ["Manage user profiles", "Create ticket", "Group bundles", "Contract / MSA"]
     assert "SIM cards" not in _menu(page) and "Manage SIM cards" not in page
     assert "No line is linked to your login yet." not in client.get("/me/").content.decode()
 
-    for app in ("accounts", "catalog", "audit", "backoffice", "usage", "bundles", "alerts", "webhooks"):
+    for app in ("accounts", "catalog", "audit", "backoffice", "usage", "bundles", "alerts", "webhooks", "support"):
         unregister(app)
     page = client.get("/dashboard/").content.decode()
     assert _tiles(page) == [] and _menu(page) == []
@@ -172,7 +172,8 @@ def test_a_tile_shows_its_figure_for_the_actor(client, login, manager, navigatio
     register_tile(Tile(key="test.figure", label="Figures", url="dashboard", order=15, figure=lambda actor: actor.label))
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    assert _tiles(page) == ["Manage SIM cards", "Figures", "Manage user profiles", "Group bundles", "Contract / MSA"]
+    tiles = ["Manage SIM cards", "Figures", "Manage user profiles", "Create ticket", "Group bundles", "Contract / MSA"]
+    assert _tiles(page) == tiles
     assert "<strong>manager@acme.example</strong>" in page
 
 
