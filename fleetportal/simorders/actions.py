@@ -101,8 +101,9 @@ def sim_order_create(
 
 
 def _require_operator(actor: Actor) -> None:
-    """The operator fulfils orders: its admins (who keep the SIM stock) or the portal's job."""
-    if not (actor.is_operator_admin or is_portal_job(actor)):
+    """The operator fulfils orders: any of its staff (the fulfilment desk works with the
+    support agents) or the portal's job."""
+    if not (actor.is_staff or is_portal_job(actor)):
         raise PermissionDeniedError(_("Only the operator ships and delivers SIM card orders."))
 
 

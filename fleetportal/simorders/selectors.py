@@ -19,7 +19,7 @@ def orders_for(actor: Actor, *, status: str = "") -> QuerySet[SimOrder]:
     orders = scope(actor, SimOrder).select_related("customer")
     if status:
         orders = orders.filter(status=status)
-    return orders.annotate(card_count=Count("cards"))
+    return orders.annotate(card_count=Count("cards")).order_by("-ordered_at", "-id")
 
 
 def order_for(actor: Actor, order_id: int) -> SimOrder:

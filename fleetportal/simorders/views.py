@@ -1,6 +1,6 @@
 """The blank SIM order pages (F-71) at /orders/: the customer's orders, the order form and an
 order's page (its status, expected date, address and, once delivered, its cards), for managers
-with the fleet right; staff's fulfilment page at /orders/staff/, where an operator admin marks
+with the fleet right; staff's fulfilment page at /orders/staff/, where any staff member marks
 orders shipped or delivered (the periodic job does it on the planned days otherwise)."""
 
 from __future__ import annotations
