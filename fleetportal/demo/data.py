@@ -12,7 +12,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from fleetportal.accounts.models import Membership, Role, User
+from fleetportal.accounts.models import Membership, Role, StaffRole, User
 from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.demo import load_catalogue, retain_for
 from fleetportal.core.models import Contract, Customer
@@ -33,10 +33,18 @@ def _login(
     alias: str = "",
     description: str = "",
     staff: bool = False,
+    staff_role: str = StaffRole.SUPPORT_AGENT,
 ) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults={"first_name": first, "last_name": last, "phone": phone, "language": language, "is_staff": staff},
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "phone": phone,
+            "language": language,
+            "is_staff": staff,
+            "staff_role": staff_role,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -122,8 +130,16 @@ def load() -> None:
         address="Andrássy út 1\n1061 Budapest",
     )
     _login(
-        "staff@operator.example", first="Olivia", last="Operator", phone="", language="en", customer=None, staff=True
+        "staff@operator.example",
+        first="Olivia",
+        last="Operator",
+        phone="",
+        language="en",
+        customer=None,
+        staff=True,
+        staff_role=StaffRole.OPERATOR_ADMIN,  # the back office's every page (F-93)
     )
+    _login("agent@operator.example", first="Sam", last="Support", phone="", language="en", customer=None, staff=True)
     _login(
         "holder@acme.example",
         first="Hanne",
