@@ -37,3 +37,13 @@ def register() -> None:
             key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=40
         )
     )
+    # Staff's back office: runs, an invoice's credit note and payments, bank statements.
+    register_menu(
+        MenuEntry(
+            key="invoicing.back_office",
+            label=_("Invoice runs"),
+            url="invoicing_staff:runs",
+            audiences=frozenset({STAFF}),
+            order=41,
+        )
+    )
