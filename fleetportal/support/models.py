@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.models import Customer
-from fleetportal.fleet.models import Line
+from fleetportal.fleet.models import ImportJob, Line
 
 
 class Ticket(models.Model):
@@ -61,6 +61,8 @@ class Ticket(models.Model):
         verbose_name=_("assigned to"),
     )
     language = models.CharField(max_length=8, default="en")  # the contact's, for the e-mails
+    # "Add employees via CSV": the fleet's import of the ticket's CSV file, once staff start it.
+    import_job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

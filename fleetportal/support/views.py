@@ -5,6 +5,7 @@ API; a refusal shows on the form, naming the field; another customer's ticket is
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 from fleetportal.fleet import selectors as fleet_selectors
+from fleetportal.fleet.tasks import import_lines
 
 from . import actions, actions_apply, selectors
 from .forms import FilterForm, NoteForm, ReplyForm, TicketForm
@@ -106,6 +108,7 @@ def _detail_context(request: LoggedInRequest, ticket: Ticket, **forms: object) -
             "staff_members": selectors.staff_members(),
             "operations": [(op, actions_apply.OPERATION_LABELS[op]) for op in actions_apply.operations_for(ticket)],
             "sla_hours": selectors.sla_hours(ticket),
+            "import_job": ticket.import_job,
         }
     return context
 
@@ -257,10 +260,10 @@ def staff_assign(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def staff_apply(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_for(request.actor, ticket_id)
+    operation = request.POST.get("operation", "")
+    start = partial(import_lines, apply=operation == actions_apply.IMPORT_CSV)  # a CSV's dry run or import
     try:
-        done, outcome = actions_apply.ticket_apply(
-            actor=request.actor, ticket=ticket, operation=request.POST.get("operation", "")
-        )
+        done, outcome = actions_apply.ticket_apply(actor=request.actor, ticket=ticket, operation=operation, start=start)
     except ActionError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -8,13 +8,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from fleetportal.accounts.models import User
 from fleetportal.conftest import make_actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent, DomainEvent
-from fleetportal.fleet.models import Line
+from fleetportal.fleet.actions.imports import import_job_run
+from fleetportal.fleet.models import ImportJob, Line, SimCard
+from fleetportal.fleet.tests.csv_rows import good_rows, make_csv
+from fleetportal.fleet.tests.factories import PoolNumberFactory, SimCardFactory
 from fleetportal.network.models import ProvisioningRequest
 from fleetportal.notifications.models import OutboxMessage
 from fleetportal.support import actions, actions_apply, selectors
@@ -333,3 +337,60 @@ def test_only_staff_apply_and_only_what_the_ticket_asks(
     with pytest.raises(ActionError) as refused:
         actions_apply.ticket_apply(actor=make_actor(staff), ticket=ticket, operation="stop")
     assert refused.value.field == "operation"
+
+
+# --- add employees via CSV: the fleet's import -----------------------------------------------------
+
+
+@pytest.fixture
+def stock(customer: object, catalogue: object) -> tuple[SimCard, SimCard]:
+    PoolNumberFactory.create(msisdn="+32499000001")
+    PoolNumberFactory.create(msisdn="+32499000002")
+    return (SimCardFactory.create(customer=customer), SimCardFactory.create(customer=customer, esim=True))
+
+
+def test_a_csv_ticket_is_checked_then_imported_by_the_fleet_s_import(
+    manager: User,
+    staff: User,
+    stock: tuple[SimCard, SimCard],
+    open_ticket: OpenTicket,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    upload = SimpleUploadedFile("employees.csv", make_csv(good_rows(stock)), content_type="text/csv")
+    ticket = open_ticket(manager, subject=SIM, detail=Ticket.Detail.ADD_CSV, message="Two new people", files=[upload])
+    agent = make_actor(staff)
+    assert actions_apply.operations_for(ticket) == ("check_csv",)
+    started: list[int] = []
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        done, outcome = actions_apply.ticket_apply(
+            actor=agent, ticket=ticket, operation="check_csv", start=started.append
+        )
+    assert done and "2 rows" in outcome
+    ticket.refresh_from_db()
+    job = ticket.import_job
+    assert job is not None and started == [job.pk] and job.created_by == manager
+    import_job_run(job_id=job.pk, apply=False)  # the worker's dry run
+    ticket.refresh_from_db()
+    assert actions_apply.operations_for(ticket) == ("import_csv",)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        done, _ = actions_apply.ticket_apply(actor=agent, ticket=ticket, operation="import_csv", start=started.append)
+    assert done
+    import_job_run(job_id=job.pk, apply=True)  # the worker's import
+    job.refresh_from_db()
+    assert (job.status, job.created) == (ImportJob.Status.DONE, 2)
+    assert AuditEvent.objects.filter(action="lines.imported", object_id=str(job.pk)).exists()
+    assert Line.objects.filter(last_name__in=["Peeters", "Maes"]).count() == 2
+    assert Entry.objects.filter(ticket=ticket, kind=Entry.Kind.EVENT).count() == 2
+
+
+def test_a_csv_ticket_of_someone_who_may_not_manage_sim_cards_is_refused_on_the_ticket(
+    member: User, staff: User, stock: tuple[SimCard, SimCard], open_ticket: OpenTicket
+) -> None:
+    upload = SimpleUploadedFile("employees.csv", make_csv(good_rows(stock)), content_type="text/csv")
+    ticket = open_ticket(member, subject=SIM, detail=Ticket.Detail.ADD_CSV, message="New people", files=[upload])
+    done, outcome = actions_apply.ticket_apply(
+        actor=make_actor(staff), ticket=ticket, operation="check_csv", start=lambda job_id: None
+    )
+    assert not done and "may not manage" in outcome
+    assert not ImportJob.objects.exists()
+    assert Entry.objects.get(ticket=ticket, kind=Entry.Kind.EVENT).body == outcome
