@@ -4,7 +4,7 @@ private invoices of its split-bill lines, for a chunk of accounts in one transac
 Set-based: per chunk a handful of queries read the accounts' lines, plan changes, options,
 group bundles and the out-of-bundle usage aggregated per line, kind and zone by the database
 (never the records themselves); items are computed in Python per line and stored with
-`bulk_create`, numbers taken once per chunk (`numbers.take_numbers`, under the year's lock).
+`core.inserts.insert_rows`, numbers taken once per chunk (`numbers.take_numbers`, under the year's lock).
 
 Rules (documented choices):
 - A line is invoiced from its activation day to the day before its stop (a line never marked
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from fleetportal.bundles.models import GroupBundle
 from fleetportal.catalog.models import ContractOption, ContractPlan, Option, TariffPlan, UsageZone
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record_many
+from fleetportal.core.inserts import insert_rows
 from fleetportal.core.models import AuditEvent, Customer
 from fleetportal.fleet.models import Line, LineOption
 from fleetportal.usage.models import UsageRecord
@@ -446,7 +447,20 @@ def _invoice_chunk(actor: Actor, run: InvoiceRun, account_ids: Sequence[int], to
         drafts.append(_Draft(Invoice.Kind.COMPANY, account, company, customer.language, rates[account.pk]))
     drafts += privates
     invoices = _store(actor, run, drafts, period, today)
-    PersonalCharge.objects.bulk_create(new_charges, batch_size=2000)
+    _insert(
+        PersonalCharge,
+        [
+            {
+                "line_id": c.line_id,
+                "billing_account_id": c.billing_account_id,
+                "period": c.period.isoformat(),
+                "amount": str(c.amount),
+                "items": c.items,
+                "invoice_id": c.invoice_id,
+            }
+            for c in new_charges
+        ],
+    )
     earlier_taken = [c for d in privates for c in d.charges if c.period < period]
     PersonalCharge.objects.bulk_update(earlier_taken, ["invoice"], batch_size=1000)
     result.invoices = len(invoices)
@@ -541,25 +555,25 @@ def _store(actor: Actor, run: InvoiceRun, drafts: list[_Draft], period: dt.date,
             )
         )
     Invoice.objects.bulk_create(invoices, batch_size=1000)
-    InvoiceItem.objects.bulk_create(
-        (
-            InvoiceItem(
-                invoice=invoice,
-                kind=item.kind,
-                line_id=item.line_id,
-                description=item.description[:200],
-                quantity=item.quantity,
-                unit=item.unit,
-                unit_price=item.unit_price,
-                amount=item.amount,
-                starts_on=item.starts_on,
-                ends_on=item.ends_on,
-                sort=n,
-            )
+    _insert(
+        InvoiceItem,
+        [
+            {
+                "invoice_id": invoice.pk,
+                "kind": item.kind,
+                "line_id": item.line_id,
+                "description": item.description[:200],
+                "quantity": str(item.quantity),
+                "unit": item.unit,
+                "unit_price": str(item.unit_price),
+                "amount": str(item.amount),
+                "starts_on": item.starts_on.isoformat() if item.starts_on else None,
+                "ends_on": item.ends_on.isoformat() if item.ends_on else None,
+                "sort": n,
+            }
             for invoice, draft in zip(invoices, drafts, strict=True)
             for n, item in enumerate(draft.items)
-        ),
-        batch_size=2000,
+        ],
     )
     for invoice, draft in zip(invoices, drafts, strict=True):
         for charge in draft.charges:
@@ -577,6 +591,12 @@ def _store(actor: Actor, run: InvoiceRun, drafts: list[_Draft], period: dt.date,
         )
         events.INVOICE_ISSUED.record_many(customer=customer, items=((i, issued_summary(i)) for i in issued))
     return invoices
+
+
+def _insert(model: type[models.Model], rows: list[dict[str, Any]], batch: int = 20_000) -> None:
+    """Many rows in few statements (`core.inserts`: ~10x faster than bulk_create)."""
+    for first in range(0, len(rows), batch):
+        insert_rows(model, rows[first : first + batch])
 
 
 def issued_summary(invoice: Invoice) -> dict[str, str]:
