@@ -4,6 +4,7 @@ reopen window, notes kept from the customer, e-mails and the one-click requests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 
@@ -354,14 +355,14 @@ def test_a_csv_ticket_is_checked_then_imported_by_the_fleet_s_import(
     staff: User,
     stock: tuple[SimCard, SimCard],
     open_ticket: OpenTicket,
-    django_capture_on_commit_callbacks: Callable[..., object],
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[object]],
 ) -> None:
     upload = SimpleUploadedFile("employees.csv", make_csv(good_rows(stock)), content_type="text/csv")
     ticket = open_ticket(manager, subject=SIM, detail=Ticket.Detail.ADD_CSV, message="Two new people", files=[upload])
     agent = make_actor(staff)
     assert actions_apply.operations_for(ticket) == ("check_csv",)
     started: list[int] = []
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         done, outcome = actions_apply.ticket_apply(
             actor=agent, ticket=ticket, operation="check_csv", start=started.append
         )
@@ -372,7 +373,7 @@ def test_a_csv_ticket_is_checked_then_imported_by_the_fleet_s_import(
     import_job_run(job_id=job.pk, apply=False)  # the worker's dry run
     ticket.refresh_from_db()
     assert actions_apply.operations_for(ticket) == ("import_csv",)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         done, _ = actions_apply.ticket_apply(actor=agent, ticket=ticket, operation="import_csv", start=started.append)
     assert done
     import_job_run(job_id=job.pk, apply=True)  # the worker's import
