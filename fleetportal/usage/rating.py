@@ -351,6 +351,7 @@ _BY_KIND = "CASE r.kind WHEN 'data' THEN {0}.data_mb WHEN 'voice' THEN {0}.voice
 # Record ids compare byte by byte (`/*C*/` becomes COLLATE "C" on PostgreSQL; SQLite's
 # default is binary): the same order on both, and no linguistic collation in the sorts.
 _ORDER = "ORDER BY started_at, record_id/*C*/ ROWS UNBOUNDED PRECEDING"
+_POOL_WINDOW = f"SUM(draw) OVER (PARTITION BY pool_id, kind {_ORDER}) - draw"
 
 # Each level adds what the next needs; the window sums run over the records that draw (`draw`
 # is 0 for the others), the pool's over its member lines, the bundle's over the line alone.
@@ -377,7 +378,7 @@ FROM (
           SELECT c.*, CASE WHEN draw = 0 OR pool_id IS NULL THEN 0 WHEN pool_allow IS NULL THEN draw
                            ELSE {_clamp("pool_allow - pool_before", "draw")} END AS pool_qty
           FROM (
-            SELECT d.*, SUM(draw) OVER (PARTITION BY pool_id, kind {_ORDER}) - draw AS pool_before
+            SELECT d.*, {_POOL_WINDOW} AS pool_before
             FROM (
               SELECT e.*, CASE WHEN refusal = '' AND draws = 1 THEN quantity ELSE 0 END AS draw
               FROM (
@@ -420,6 +421,8 @@ FROM ({_RATED}) AS x WHERE u.id = x.id AND (
     OR u.pool_quantity IS DISTINCT FROM x.pool_qty OR u.bundle_quantity IS DISTINCT FROM x.bundle_qty
     OR u.out_quantity IS DISTINCT FROM x.out_qty OR u.refused_quantity IS DISTINCT FROM x.refused_qty)
 """  # noqa: S608  (no value is formatted in: the table names are the models')
+# A batch of lines without a pool needs no pool window (and no sort of the records for it).
+_UPDATE_WITHOUT_POOLS = _UPDATE.replace(_POOL_WINDOW, "0")
 
 
 _CAPPED = (
@@ -522,7 +525,8 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
     customers: dict[int, int] = {}
     pools: dict[int, int] = {}
     groups = batches(period, lines, BATCH_RECORDS)
-    update = _UPDATE.replace("/*C*/", _collate_c())
+    collate = _collate_c()
+    pooled, unpooled = _UPDATE.replace("/*C*/", collate), _UPDATE_WITHOUT_POOLS.replace("/*C*/", collate)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if sum(records for _, records in groups) > ANALYZE_ABOVE:
@@ -543,8 +547,9 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
             customers |= _fill_lines(scratch, batch)
             _fill_tariffs(scratch, set(Line.objects.filter(pk__in=batch).values_list("plan_id", flat=True)))
             _fill_blocks(scratch, batch)
-            pools |= _fill_pools(scratch, batch, start, end)
-            cursor.execute(update, [adapt(now), *span])
+            batch_pools = _fill_pools(scratch, batch, start, end)
+            pools |= batch_pools
+            cursor.execute(pooled if batch_pools else unpooled, [adapt(now), *span])
             _apply_caps(cursor, *span)
             cursor.execute(_LINE_COUNTERS, [period, adapt(now), *span])
             cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
