@@ -27,6 +27,7 @@ from fleetportal.catalog.api import router as catalog_router
 from fleetportal.core import api_errors
 from fleetportal.fleet.api import router as fleet_router
 from fleetportal.fleet.api_network import router as network_router
+from fleetportal.invoicing.api import router as invoicing_router
 from fleetportal.payments.api import router as payments_router
 from fleetportal.simorders.api import router as simorders_router
 from fleetportal.support.api import router as support_router
@@ -95,6 +96,7 @@ api.add_router("", simorders_router)
 api.add_router("", alerts_router)
 api.add_router("", usage_reports_router)
 api.add_router("", webhooks_router)
+api.add_router("", invoicing_router)
 api.add_router("", payments_router)
 api.add_router("", support_router)
 api.add_router("", backoffice_router)

@@ -106,7 +106,13 @@ def totals_of(invoices: QuerySet[Invoice]) -> Totals:
     )
     currencies = list(invoices.order_by().values_list("currency", flat=True).distinct()[:2])
     currency = currencies[0] if len(currencies) == 1 else "EUR"
-    return Totals(excl_vat=sums["excl"], incl_vat=sums["incl"], balance=sums["balance"], currency=currency)
+    cents = Decimal("0.01")  # SQLite sums decimals as floats: back to cents
+    return Totals(
+        excl_vat=Decimal(sums["excl"]).quantize(cents),
+        incl_vat=Decimal(sums["incl"]).quantize(cents),
+        balance=Decimal(sums["balance"]).quantize(cents),
+        currency=currency,
+    )
 
 
 def years_of(invoices: QuerySet[Invoice]) -> list[int]:
@@ -132,7 +138,8 @@ def accounts_overview(actor: Actor, invoices: QuerySet[Invoice]) -> list[Account
     summaries = []
     for account in accounts:
         mandate = next((m for m in account.mandates.all() if m.status != DirectDebitMandate.Status.REVOKED), None)
-        summaries.append(AccountSummary(account=account, balance=balances.get(account.pk, ZERO), mandate=mandate))
+        balance = Decimal(balances.get(account.pk, ZERO)).quantize(Decimal("0.01"))
+        summaries.append(AccountSummary(account=account, balance=balance, mandate=mandate))
     return summaries
 
 

@@ -3,7 +3,7 @@ documents, pages and API, which do not run the invoice run).
 
 `issued(customer, items=[(line, kind, description, amount), ...], **fields)` makes an invoice
 with those items, its totals summed and VAT at its rate (21 % unless told), a valid structured
-communication, the next number of 2026.
+communication, the next number of 2026, a period of its own (unless told).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def issued(customer: Customer, items: Sequence[Item] = (), **fields: Any) -> Inv
         "sequence": n,
         "customer": customer,
         "billing_account": customer.billing_accounts.first(),
-        "period": date(2026, 10, 1),
+        "period": date(2000 + n // 12 % 90, n % 12 + 1, 1),  # one company invoice per account and period
         "issued_on": date(2026, 11, 3),
         "due_on": date(2026, 12, 3),
         "language": customer.language,

@@ -56,7 +56,7 @@ def _invoice(customer: Customer, lines: list[Line], **fields: object) -> Invoice
             (lines[1], Kind.PLAN, "Business Start", Decimal("15.00")),
             (lines[1], Kind.THIRD_PARTY, "SMS parking", Decimal("2.50")),
         ],
-        **fields,
+        **{"period": date(2026, 10, 1), **fields},
     )
 
 
