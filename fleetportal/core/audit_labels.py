@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "line.tags_changed": _("Tags changed"),
     "line.sim_swapped": _("SIM card replaced"),
     "line.esim_resent": _("eSIM activation e-mail sent again"),
+    "sim.codes_revealed": _("SIM codes (PIN, PUK, eSIM code) shown to the user"),
     "line.details_updated": _("User details changed"),
     "line.details_confirmed": _("User details confirmed"),
     "line.blocks_changed": _("Blocks changed"),
