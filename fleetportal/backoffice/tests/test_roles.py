@@ -82,7 +82,8 @@ def test_the_staff_home_links_other_apps_staff_pages_from_the_navigation(client,
     from fleetportal.core.navigation import STAFF, MenuEntry, register_menu
 
     monkeypatch.setattr(navigation, "_menu", dict(navigation._menu))
-    register_menu(MenuEntry(key="test.queue", label="Ticket queue", url="audit_log", audiences=frozenset({STAFF})))
+    register_menu(MenuEntry(key="test.queue", label="Test work queue", url="dev_outbox", audiences=frozenset({STAFF})))
     login(client, support_agent)
     home = client.get("/staff/").content.decode()
-    assert "Ticket queue" in home and 'href="/audit/"' in home
+    assert "Test work queue" in home and 'href="/dev/outbox/"' in home
+    assert home.count('href="/audit/"') == 2  # the menu's and the home's own tile, not the audit app's again
