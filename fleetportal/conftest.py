@@ -17,7 +17,9 @@ a VALIDATED membership, reach it with `user.memberships.get()`):
                         mobile +32 470 00 00 03
     other_holder        contract holder of `other_customer`, admin@globex.example, mobile +36 30 000 0001
     other_member        member of `other_customer`, user@globex.example, mobile +36 30 000 0002
-    staff               operator staff, staff@operator.example, no membership, no mobile
+    staff               operator staff, staff@operator.example, no membership, no mobile; an
+                        operator admin (every back office page and action, F-93). A support
+                        agent's fixture is the back office tests' `support_agent`.
     invited             a Membership (role member) of `customer` invited by the holder through the
                         real `user_invite` action: INVITED, its login has no password yet, the
                         invitation e-mail is in the outbox (`invitation_link(invited)` reads it).
@@ -60,7 +62,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from fleetportal.accounts import actions
 from fleetportal.accounts import session as session_keys
 from fleetportal.accounts.api_keys import api_key_create
-from fleetportal.accounts.models import ApiKey, Function, Membership, OneTimeCode, Role, User
+from fleetportal.accounts.models import ApiKey, Function, Membership, OneTimeCode, Role, StaffRole, User
 from fleetportal.catalog.demo import load_catalogue, retain_for
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel, Contract, Customer
@@ -143,7 +145,7 @@ def other_member(other_customer: Customer) -> User:
 
 @pytest.fixture
 def staff(db: None) -> User:
-    return StaffFactory.create(email="staff@operator.example")
+    return StaffFactory.create(email="staff@operator.example", staff_role=StaffRole.OPERATOR_ADMIN)
 
 
 def make_actor(user: User, channel: str = Channel.WEB) -> Actor:
