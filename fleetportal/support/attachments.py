@@ -33,6 +33,9 @@ PDF, PNG, JPEG, XLSX, CSV, TXT = (
 )
 ALLOWED_LABEL = "PDF, PNG, JPEG, CSV, XLSX, TXT"
 _MAGIC = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
+# Programs (Windows, Linux, macOS, scripts) are refused before any other check, even when the
+# rest of the file would pass as text.
+_PROGRAMS = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 
 
 class UploadedFileLike(Protocol):
@@ -53,6 +56,8 @@ class Upload:
 
 def sniff(name: str, content: bytes) -> str | None:
     """The allowed type `content` is, by its bytes, or None."""
+    if content.startswith(_PROGRAMS):
+        return None
     for magic, content_type in _MAGIC:
         if content.startswith(magic):
             return content_type
