@@ -106,6 +106,36 @@ def contract_price_set(*, actor: Actor, contract: Contract, kind: str, code: str
     return price
 
 
+@transaction.atomic
+def contract_catalogue_retain(*, actor: Actor, contract: Contract) -> int:
+    """Let the contract retain every plan, option and group bundle on sale that it does not
+    retain yet, at list price (a new customer's start; prices are then changed one by one).
+    What it retains keeps its price. Returns how many items were added."""
+    require_operator_admin(actor)
+    added = 0
+    for kind in KINDS.values():
+        items = kind.item.objects.all()  # type: ignore[attr-defined]
+        if hasattr(kind.item, "active"):
+            items = items.filter(active=True)
+        have = set(kind.retained.objects.filter(contract=contract).values_list(f"{kind.link}_id", flat=True))  # type: ignore[attr-defined]
+        new = [
+            kind.retained(contract=contract, monthly_price=item.list_price, **{kind.link: item})
+            for item in items
+            if item.pk not in have
+        ]
+        kind.retained.objects.bulk_create(new)  # type: ignore[attr-defined]
+        added += len(new)
+    if added:
+        record(
+            actor=actor,
+            action="contract.catalogue_retained",
+            customer=contract.customer,
+            obj=contract,
+            after={"count": added},
+        )
+    return added
+
+
 def _in_use(contract: Contract, row: models.Model) -> bool:
     lines = Line.objects.filter(billing_account__contract=contract, status__in=LIVE)
     if isinstance(row, ContractPlan):

@@ -22,6 +22,7 @@ class BackofficeConfig(AppConfig):
             ("contract.updated", _("Contract changed")),
             ("contract.price_set", _("Contract price set")),
             ("contract.item_withdrawn", _("Item withdrawn from a contract")),
+            ("contract.catalogue_retained", _("Catalogue retained by a contract at list price")),
             ("pool.imported", _("Numbers imported into the pool")),
             ("sim_stock.imported", _("SIM cards imported into the stock")),
             ("staff_api_key.created", _("Staff API key created")),

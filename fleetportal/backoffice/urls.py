@@ -16,6 +16,7 @@ urlpatterns = [
     path("contracts/<str:number>/", views_catalog.contract_detail, name="staff_contract"),
     path("contracts/<str:number>/edit/", views_catalog.contract_edit, name="staff_contract_edit"),
     path("contracts/<str:number>/price/", views_catalog.contract_price, name="staff_contract_price"),
+    path("contracts/<str:number>/retain-all/", views_catalog.contract_retain_all, name="staff_contract_retain_all"),
     path("numbers/", views_stock.pool, name="staff_pool"),
     path("numbers/import/", views_stock.pool_import, name="staff_pool_import"),
     path("sim-cards/", views_stock.sims, name="staff_sims"),

@@ -23,7 +23,7 @@ from fleetportal.core.views import form_error
 
 from . import selectors
 from .actions import ContractChange, contract_update
-from .actions_catalog import KINDS, contract_item_withdraw, contract_price_set
+from .actions_catalog import KINDS, contract_catalogue_retain, contract_item_withdraw, contract_price_set
 from .forms import ContractEditForm, PriceForm
 from .pages import refused
 
@@ -140,3 +140,15 @@ def contract_price(request: LoggedInRequest, number: str) -> HttpResponse:
         else:
             return redirect("staff_contract", number=number)
     return contract_page(request, contract, price_form=form)
+
+
+@require_POST
+@staff_required
+def contract_retain_all(request: LoggedInRequest, number: str) -> HttpResponse:
+    contract = selectors.staff_contract_for(request.actor, number)
+    try:
+        added = contract_catalogue_retain(actor=request.actor, contract=contract)
+    except PermissionDeniedError as exc:
+        return refused(request, exc)
+    messages.success(request, _("%(count)s items were retained at list price.") % {"count": added})
+    return redirect("staff_contract", number=number)

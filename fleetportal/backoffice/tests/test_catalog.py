@@ -80,3 +80,21 @@ def test_an_agent_cannot_change_a_price(client, support_agent, login, catalogue)
     assert response.status_code == 403
     assert "Only an operator admin may change customers, the catalogue, prices" in response.content.decode()
     assert plan_price(catalogue, "mobile-start") == Decimal("10.00")
+
+
+@pytest.mark.spec("F-93", "F-72")
+def test_a_new_contract_retains_the_catalogue_at_list_price_keeping_its_own_prices(
+    client, operator_admin, login, catalogue
+):
+    from fleetportal.catalog.models import ContractGroupBundle
+
+    ContractPlan.objects.filter(contract=catalogue, plan__code="mobile-1").delete()
+    ContractOption.objects.filter(contract=catalogue).delete()
+    ContractPlan.objects.filter(contract=catalogue, plan__code="mobile-start").update(monthly_price=Decimal("7.00"))
+    login(client, operator_admin)
+    assert client.post(f"/staff/contracts/{catalogue.number}/retain-all/").status_code == 302
+    assert plan_price(catalogue, "mobile-1") == Decimal("5.00")  # list price
+    assert plan_price(catalogue, "mobile-start") == Decimal("7.00")  # kept
+    assert ContractOption.objects.filter(contract=catalogue).count() == 7
+    assert ContractGroupBundle.objects.filter(contract=catalogue).count() == 3
+    assert AuditEvent.objects.get(action="contract.catalogue_retained").after == {"count": 8}
