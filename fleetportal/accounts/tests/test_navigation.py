@@ -40,7 +40,7 @@ MENUS = {
     "billing manager": ["Dashboard", "Usage", "Audit log", "Tickets"],
     "member": ["My line", "Tickets"],
     "number login": ["My line"],
-    "staff": ["Customers", "Usage files", "Audit log", "Failed messages"],
+    "staff": ["Back office", "Usage files", "Audit log", "Failed messages"],
 }
 
 
