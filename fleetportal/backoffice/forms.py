@@ -119,33 +119,43 @@ class SimImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"), help_text=_("Columns iccid, imsi, pin, puk (and optionally kind: physical or esim).")
     )
-    customer = forms.ModelChoiceField(
-        label=_("For"),
-        queryset=Customer.objects.order_by("name"),
+    customer = forms.SlugField(
+        label=_("For the customer (login domain)"),
+        max_length=60,
         required=False,
-        empty_label=_("The operator's shared stock"),
+        help_text=_("Empty: the operator's shared stock, which every customer's Add SIM wizard uses."),
     )
+
+    def clean_customer(self) -> Customer | None:
+        domain = self.cleaned_data.get("customer") or ""
+        if not domain:
+            return None
+        customer = Customer.objects.filter(login_domain__iexact=domain).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has this login domain."))
+        return customer
 
 
 SHARED = "shared"
+CUSTOMERS = "customers"
 
 
 class SimFilterForm(forms.Form):
     q = forms.CharField(label=_("Search ICCID or IMSI"), max_length=22, required=False)
-    owner = forms.ChoiceField(label=_("Stock"), required=False)
+    owner = forms.ChoiceField(
+        label=_("Stock"),
+        required=False,
+        choices=[
+            ("", _("Every stock")),
+            (SHARED, _("The operator's shared stock")),
+            (CUSTOMERS, _("Customers' stock")),
+        ],
+    )
+    customer = forms.CharField(label=_("Customer (name or login domain)"), max_length=100, required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *SimCard.Status.choices]
     )
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *SimCard.Kind.choices])
-
-    def __init__(self, *args: object, **kwargs: object):
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        owner: forms.ChoiceField = self.fields["owner"]  # type: ignore[assignment]
-        owner.choices = [
-            ("", _("Every stock")),
-            (SHARED, _("The operator's shared stock")),
-            *((str(pk), name) for pk, name in Customer.objects.order_by("name").values_list("pk", "name")),
-        ]
 
 
 class StaffKeyForm(forms.Form):

@@ -12,7 +12,7 @@ from fleetportal.core.models import Contract, Customer
 from fleetportal.core.scope import scope
 from fleetportal.fleet.models import PoolNumber, SimCard
 
-from .forms import SHARED
+from .forms import CUSTOMERS, SHARED
 
 
 def customers_for(
@@ -70,7 +70,7 @@ def pool_numbers_for(actor: Actor, *, search: str = "", status: str = "") -> Que
 
 
 def sim_stock_for(
-    actor: Actor, *, search: str = "", owner: str = "", status: str = "", kind: str = ""
+    actor: Actor, *, search: str = "", owner: str = "", customer: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[SimCard]:
     """SIM cards (staff: every card), the newest batch first; never shows PIN or PUK."""
     if not actor.is_staff:
@@ -81,8 +81,10 @@ def sim_stock_for(
         rows = rows.filter(Q(iccid__contains=digits) | Q(imsi__contains=digits))
     if owner == SHARED:
         rows = rows.filter(customer=None)
-    elif owner.isdigit():
-        rows = rows.filter(customer_id=int(owner))
+    elif owner == CUSTOMERS:
+        rows = rows.exclude(customer=None)
+    if customer:
+        rows = rows.filter(Q(customer__name__icontains=customer) | Q(customer__login_domain__iexact=customer))
     if status:
         rows = rows.filter(status=status)
     if kind:

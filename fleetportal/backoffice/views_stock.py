@@ -60,6 +60,7 @@ def sims(request: LoggedInRequest) -> HttpResponse:
         request.actor,
         search=filters.get("q", ""),
         owner=filters.get("owner", ""),
+        customer=filters.get("customer", ""),
         status=filters.get("status", ""),
         kind=filters.get("kind", ""),
     )

@@ -121,6 +121,10 @@ def test_the_import_page_lists_the_refused_rows(client, operator_admin, login):
     assert SimCard.objects.get().customer is None  # the operator's shared stock
     page = client.get("/staff/sim-cards/", {"owner": "shared", "q": iccid(5)[-6:]})
     assert [sim.iccid for sim in page.context["page"]] == [iccid(5)]
+    unknown = SimpleUploadedFile("batch.csv", csv_of((iccid(6), "206010000000006", "1234", "12345678")), "text/csv")
+    response = client.post("/staff/sim-cards/import/", {"file": unknown, "customer": "nobody"})
+    assert response.status_code == 200 and "customer" in response.context["form"].errors
+    assert SimCard.objects.count() == 1
 
 
 @pytest.mark.spec("F-93")
