@@ -68,13 +68,17 @@ def test_six_months_of_invoices_told_as_the_story(small, customer, other_custome
     assert globex[periods[-1]].status == Invoice.Status.OPEN
 
 
+def _invoiced_in_its_month(charge: PersonalCharge) -> bool:
+    return charge.invoice is not None and charge.invoice.period == charge.period
+
+
 def test_split_bill_members_private_invoices_skip_months(small, customer, member) -> None:
     load_billing()
     own: Line = small["own"]
     privates = list(Invoice.objects.filter(kind=Invoice.Kind.PRIVATE, line=own).order_by("period"))
     charges = list(PersonalCharge.objects.filter(line=own).order_by("period"))
     assert len(charges) == MONTHS
-    skipped = [c.period for c in charges if c.invoice_id is None or c.invoice.period != c.period]
+    skipped = [c.period for c in charges if not _invoiced_in_its_month(c)]
     assert skipped, "a month under EUR 5 goes without a private invoice"
     assert 2 < len(privates) < MONTHS
     assert all(p.member == member for p in privates)
@@ -82,7 +86,7 @@ def test_split_bill_members_private_invoices_skip_months(small, customer, member
     # Never three months in a row without one (R-B3), except the months still to come.
     months_without = 0
     for charge in charges[:-1]:
-        months_without = 0 if charge.invoice_id and charge.invoice.period == charge.period else months_without + 1
+        months_without = 0 if _invoiced_in_its_month(charge) else months_without + 1
         assert months_without <= 2
     # The split lines' company invoice keeps the plan fees; third-party charges are the employee's.
     assert Line.objects.filter(customer=customer, split_bill_profile__isnull=False).count() == 3
