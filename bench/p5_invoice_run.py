@@ -31,12 +31,12 @@ INSERT INTO usage_usagerecord (record_id, line_id, customer_id, started_at, kind
     merchant, direction, period, job_id, "row", created_at, outcome, refusal, pool_quantity, bundle_quantity,
     out_quantity, refused_quantity, unit_price, price, rated_at)
 SELECT 'P5-' || l.id || '-' || g.n, l.id, l.customer_id, %s,
-    CASE WHEN g.n = 10 AND l.id % 10 = 0 THEN 'third_party' WHEN g.n % 3 = 0 THEN 'voice'
-         WHEN g.n % 3 = 1 THEN 'data' ELSE 'sms' END,
-    CASE WHEN g.n % 4 = 0 THEN 'eu' WHEN g.n % 7 = 0 THEN 'world_1' ELSE 'national' END,
-    10 + g.n, 'mb', CASE WHEN g.n = 10 AND l.id % 10 = 0 THEN 4.5 END, '', 'out', %s, %s, g.n, %s,
-    CASE WHEN g.n = 10 AND l.id % 10 = 0 THEN 'charged' ELSE 'out_of_bundle' END, '', 0, 0, 10 + g.n, 0, 0.0137,
-    CASE WHEN g.n = 10 AND l.id % 10 = 0 THEN 4.5 ELSE (10 + g.n) * 0.0137 + (l.id % 13) * 0.0011 END, %s
+    CASE WHEN g.n = 10 AND l.id %% 10 = 0 THEN 'third_party' WHEN g.n %% 3 = 0 THEN 'voice'
+         WHEN g.n %% 3 = 1 THEN 'data' ELSE 'sms' END,
+    CASE WHEN g.n %% 4 = 0 THEN 'eu' WHEN g.n %% 7 = 0 THEN 'world_1' ELSE 'national' END,
+    10 + g.n, 'mb', CASE WHEN g.n = 10 AND l.id %% 10 = 0 THEN 4.5 END, '', 'out', %s, %s, g.n, %s,
+    CASE WHEN g.n = 10 AND l.id %% 10 = 0 THEN 'charged' ELSE 'out_of_bundle' END, '', 0, 0, 10 + g.n, 0, 0.0137,
+    CASE WHEN g.n = 10 AND l.id %% 10 = 0 THEN 4.5 ELSE (10 + g.n) * 0.0137 + (l.id %% 13) * 0.0011 END, %s
 FROM fleet_line l CROSS JOIN g WHERE l.status <> 'stopped'
 """
 
@@ -56,7 +56,6 @@ def prepare(lines: int) -> int:
 
     from fleetportal.billing.models import BillingAccount, SplitBillProfile
     from fleetportal.core.models import Customer
-    from fleetportal.fleet.models import Line
     from fleetportal.usage.models import IngestJob, UsageRecord
     from fleetportal.usage.periods import bounds
 
@@ -66,20 +65,19 @@ def prepare(lines: int) -> int:
         BillingAccount(customer=acme, contract=contract, number=f"P5-{n:04d}", name=f"Cost centre {n}")
         for n in range(ACCOUNTS)
     )
-    accounts = list(BillingAccount.objects.filter(number__startswith="P5-").values_list("pk", flat=True))
+    accounts = list(BillingAccount.objects.filter(number__startswith="P5-").order_by("pk").values_list("pk", flat=True))
     profile = SplitBillProfile.objects.create(
         customer=acme, name="P5 split", employer_usage_cap=2, employer_kinds=["data"]
     )
-    live = Line.objects.filter(customer=acme).exclude(status="stopped")
     since = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    assert accounts == list(range(accounts[0], accounts[0] + ACCOUNTS))  # one sequence: spread by arithmetic
     with connection.cursor() as cursor:
-        for n, account in enumerate(accounts):
-            cursor.execute(
-                "UPDATE fleet_line SET billing_account_id = %s, activated_at = %s, status = 'active'"
-                " WHERE customer_id = %s AND id %% %s = %s AND status <> 'stopped'",
-                [account, since, acme.pk, len(accounts), n],
-            )
-    live.filter(pk__in=live.values("pk")).extra(where=["fleet_line.id % 5 = 0"]).update(split_bill_profile=profile)
+        cursor.execute(
+            "UPDATE fleet_line SET billing_account_id = %s + id %% %s, activated_at = %s, status = 'active',"
+            " split_bill_profile_id = CASE WHEN id %% 5 = 0 THEN %s END"
+            " WHERE customer_id = %s AND status <> 'stopped'",
+            [accounts[0], ACCOUNTS, since, profile.pk, acme.pk],
+        )
     job = IngestJob.objects.create(source="command", file_name="p5", created_by_label="bench")
     start, _end = bounds(MARCH)
     with connection.cursor() as cursor:
