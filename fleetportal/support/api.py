@@ -5,7 +5,8 @@ assignment. The same actions, rights and errors as the pages: a refused field an
 
 Who: any login of a customer through its session (a member their own tickets, a manager with
 the support right all of the customer's), an API key with `read` to read; staff (session)
-everything, and the `/staff/...` endpoints. Internal notes never appear here but for staff."""
+everything, and the `/staff/...` endpoints (a session or a staff API key). Internal notes never
+appear here but for staff."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from fleetportal.accounts.api_auth import PortalSessionAuth
+from fleetportal.accounts.staff_keys import StaffKeyAuth
 from fleetportal.core.actor import Actor
 from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, refused_fields_as_invalid
 from fleetportal.core.errors import ActionError, PermissionDeniedError
@@ -27,10 +30,13 @@ from .models import Attachment, Ticket
 from .views import download
 
 router = Router(tags=["tickets"])
+# Staff's endpoints take the back office's staff API keys too (`fps_…`), as its own API does.
+STAFF_AUTH = [StaffKeyAuth(), PortalSessionAuth()]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _actor(request: PortalRequest, *, staff: bool = False) -> Actor:
+    """The caller: staff, or (unless `staff`) a login or key of a customer (403 otherwise)."""
     actor = request.actor
     if actor.is_staff or (not staff and actor.customer is not None and actor.number is None):
         return actor
@@ -259,12 +265,15 @@ def ticket_attachment(request: PortalRequest, attachment_id: int) -> FileRespons
     return download(selectors.attachment_for(_actor(request), attachment_id))
 
 
-@router.get("/staff/tickets", response={200: TicketPage, **ERROR_RESPONSES}, operation_id="staff_ticket_queue")
+@router.get(
+    "/staff/tickets",
+    response={200: TicketPage, **ERROR_RESPONSES},
+    operation_id="staff_ticket_queue",
+    auth=STAFF_AUTH,
+)
 def staff_queue(request: PortalRequest, query: Query[QueueQuery]) -> TicketPage:
     """Staff's queue: open tickets oldest first (all statuses with `status`)."""
     actor = _actor(request, staff=True)
-    if not actor.is_staff:
-        raise PermissionDeniedError(_("Only the operator's staff may do this."))
     criteria = _criteria(
         query, customer=query.customer, assigned=query.assigned, older_than_hours=query.older_than_hours
     )
@@ -275,6 +284,7 @@ def staff_queue(request: PortalRequest, query: Query[QueueQuery]) -> TicketPage:
     "/staff/tickets/{int:ticket_id}/assign",
     response={200: TicketDetailOut, **ERROR_RESPONSES},
     operation_id="staff_ticket_assign",
+    auth=STAFF_AUTH,
 )
 def staff_assign(request: PortalRequest, ticket_id: int, payload: AssignIn) -> TicketDetailOut:
     actor = _actor(request, staff=True)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from fleetportal.accounts.models import User
+from fleetportal.accounts.staff_keys import staff_api_key_create
 from fleetportal.conftest import make_actor
 from fleetportal.fleet.models import Line
 from fleetportal.support import actions
@@ -225,3 +226,19 @@ def test_staff_queue_filters_and_the_one_click_request_shows_its_outcome(
     again = agent.post(f"/support/staff/{asks.pk}/apply/", {"operation": "suspend"}, follow=True)
     assert b"only an active line can be suspended" in again.content  # the fleet's refusal, on the ticket
     assert b"done for" in customer.get(f"/support/{asks.pk}/").content
+
+
+def test_a_staff_api_key_reads_the_queue_and_a_customer_key_does_not(
+    staff: User, holder: User, manager: User, open_ticket: OpenTicket, new_key: Callable[..., tuple[object, str]]
+) -> None:
+    ticket = open_ticket(manager)
+    _key, plaintext = staff_api_key_create(actor=make_actor(staff), owner=staff, name="CRM")
+    queue = Client(headers={"Authorization": f"Bearer {plaintext}"}).get("/api/v1/staff/tickets")
+    assert queue.status_code == 200 and [t["id"] for t in queue.json()["items"]] == [ticket.pk]
+    customer_key = new_key(holder, scopes=("read",))[1]
+    reader = Client(headers={"Authorization": f"Bearer {customer_key}"})
+    assert reader.get("/api/v1/staff/tickets").status_code == 401
+    assert [t["id"] for t in reader.get("/api/v1/tickets").json()["items"]] == [ticket.pk]  # `read`: every ticket
+    refused = reader.post("/api/v1/tickets", form(), content_type="application/json")
+    assert refused.status_code == 403  # no key opens tickets until a support scope exists
+    assert Ticket.objects.count() == 1
