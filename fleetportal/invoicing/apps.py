@@ -23,3 +23,5 @@ class InvoicingConfig(AppConfig):
         ACTION_LABELS.setdefault("invoices.exported", _("Invoices exported"))
         ACTION_LABELS.setdefault("mandate.requested", _("Direct debit mandate signed"))
         ACTION_LABELS.setdefault("payment_mode.changed", _("Payment mode changed"))
+        ACTION_LABELS.setdefault("bank_statement.imported", _("Bank statement imported"))
+        ACTION_LABELS.setdefault("bank_entry.matched", _("Bank statement line matched by hand"))
