@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.core.navigation import MEMBER, MenuEntry, Tile, register_menu, register_tile
+from fleetportal.core.navigation import MANAGER, MEMBER, MenuEntry, Tile, register_menu, register_tile
 
 from .policy import FLEET
 from .views.member import my_lines
+from .views.member_help import help_topics
 
 
 def register() -> None:
@@ -35,3 +36,25 @@ def register() -> None:
         )
     )
     register_menu(MenuEntry(key="fleet.lines", label=_("SIM cards"), url="fleet_lines", function=FLEET, order=30))
+    # The help pages (Wi-Fi calling, PIN and PUK, eSIM, porting): for everyone with a line.
+    register_tile(
+        Tile(
+            key="fleet.help",
+            label=_("Help"),
+            audiences=frozenset({MEMBER}),
+            number_login=True,
+            figure=help_topics,
+            template="help/_tile.html",
+            order=90,
+        )
+    )
+    register_menu(
+        MenuEntry(
+            key="fleet.help",
+            label=_("Help"),
+            url="help_index",
+            audiences=frozenset({MANAGER, MEMBER}),
+            number_login=True,
+            order=90,
+        )
+    )

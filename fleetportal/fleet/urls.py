@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, controls, io, line, member, network, overview, products, wizard
+from .views import changes, controls, io, line, member, member_help, member_line, network, overview, products, wizard
 
 urlpatterns = [
     path("lines/", overview.fleet_lines, name="fleet_lines"),
@@ -33,8 +33,13 @@ urlpatterns = [
 
 # The employee's own lines, under /me/ where a phone-number login may go (R-I5).
 member_urlpatterns = [
+    path("lines/<int:line_id>/", member_line.me_line, name="me_line"),
+    path("lines/<int:line_id>/codes/", member_line.me_codes_reveal, name="me_codes_reveal"),
+    path("lines/<int:line_id>/esim-qr.png", member_line.me_esim_qr, name="me_esim_qr"),
     path("lines/<int:line_id>/confirm/", member.me_line_confirm, name="me_line_confirm"),
     path("lines/<int:line_id>/bundle-alerts/", member.me_bundle_alerts, name="me_bundle_alerts"),
+    path("help/", member_help.help_index, name="help_index"),
+    path("help/<slug:slug>/", member_help.help_topic, name="help_topic"),
 ]
 
 # Retrying a failed network change, from any page that shows the line's state (R4).

@@ -58,15 +58,15 @@ def reveals_left(actor: Actor) -> int:
 
 @transaction.atomic
 def sim_codes_reveal(*, actor: Actor, line: Line) -> SimCodes:
-    """The codes of the line's SIM card, for its own user (their login, or a phone-number login
-    of the number; not a manager, who has the fleet pages). The user's row is locked while the
+    """The codes of the line's SIM card, for its own user only (their login, or a phone-number
+    login of the number); a fleet manager reads the codes of the fleet on its pages. The user's row is locked while the
     earlier showings are counted, so parallel requests cannot all pass the limit."""
     if not is_own_line(actor, line) or actor.user is None:
         raise PermissionDeniedError(_("Only the user of this line can see its PIN and PUK."))
     User.objects.select_for_update().filter(pk=actor.user.pk).first()
     if reveals_left(actor) == 0:
         raise TooManyReveals
-    sim = SimCard.objects.filter(pk=line.sim_id).first()
+    sim = line.sim if line.sim_id is not None else None
     if sim is None or line.status == Line.Status.STOPPED:
         raise ActionError(_("This number has no SIM card."), field="line")
     esim = sim.kind == SimCard.Kind.ESIM

@@ -1,5 +1,6 @@
 """The employee's own lines (F-74), the confirmation of their details (R-F1) and their bundle
-alerts switch (F-43), under /me/, the only pages a phone-number login reaches (R-I5)."""
+alerts switch (F-43), under /me/, the only pages a phone-number login reaches (R-I5). The line's
+own page, its codes and the help pages are in `member_line` and `member_help`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,16 +24,33 @@ from ..actions.details import PERSONAL_FIELDS
 from ..forms import UserDetailsForm
 from ..models import Line
 from .line import details_initial
-from .selection import posted_version
+from .selection import next_url, posted_version
 
 
 def my_lines(actor: Actor) -> QuerySet[Line]:
     """The lines the person uses: a number login's own number, else the lines linked to the
     login (a manager's "my line" is theirs too, not the whole fleet)."""
-    lines = selectors.lines_for(actor)
+    lines = selectors.lines_for(actor).prefetch_related("blocks")
     if actor.number is None:
         lines = lines.filter(user=actor.user)
     return lines.exclude(status=Line.Status.STOPPED)
+
+
+def own_line(actor: Actor, line_id: int) -> Line:
+    """One of `my_lines`, or 404 (a colleague's line, another customer's, a number login's other line)."""
+    line = my_lines(actor).filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    return line
+
+
+def number_login_allows(actor: Actor, function: str) -> bool:
+    """Whether the actor may use one of a phone-number login's functions ("usage", "alerts", …):
+    a full login always, a number login if the contract holder did not leave it out (F-08)."""
+    if actor.number is None:
+        return True
+    allowed = actor.customer.number_login_functions if actor.customer else []
+    return not allowed or function in allowed
 
 
 @login_required
@@ -39,9 +58,7 @@ def my_lines(actor: Actor) -> QuerySet[Line]:
 def me_line_confirm(request: LoggedInRequest, line_id: int) -> HttpResponse:
     """Check, correct and confirm one's own details; from then on the manager no longer edits them."""
     actor = request.actor
-    line = my_lines(actor).filter(pk=line_id).first()
-    if line is None:
-        raise Http404
+    line = own_line(actor, line_id)
     form = UserDetailsForm(request.POST or None, initial=details_initial(line, PERSONAL_FIELDS))
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,9 +74,10 @@ def me_line_confirm(request: LoggedInRequest, line_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def me_bundle_alerts(request: LoggedInRequest, line_id: int) -> HttpResponse:
-    """The member switches the SMS at 75, 90 and 100 % of their bundles on or off (F-43)."""
-    line = my_lines(request.actor).filter(pk=line_id).first()
-    if line is None:
+    """The member switches the SMS at 75, 90 and 100 % of their bundles on or off (F-43), back
+    to the page the switch was on (the member home or the line's page)."""
+    line = own_line(request.actor, line_id)
+    if not number_login_allows(request.actor, "alerts"):
         raise Http404
     enabled = request.POST.get("bundle_alerts") == "on"
     try:
@@ -73,4 +91,4 @@ def me_bundle_alerts(request: LoggedInRequest, line_id: int) -> HttpResponse:
             if enabled
             else _("You will no longer get SMS about your bundles."),
         )
-    return redirect("member_home")
+    return redirect(next_url(request, reverse("member_home")))
