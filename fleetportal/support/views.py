@@ -75,7 +75,8 @@ def ticket_new(request: LoggedInRequest) -> HttpResponse:
             messages.success(request, _("Your ticket #%(id)s is sent.") % {"id": ticket.pk})
             return redirect("support:detail", ticket_id=ticket.pk)
     picked = selectors.picked_lines(actor, form["numbers"].value() or [])
-    return render(request, "support/new.html", {"form": form, "picked": picked})
+    context = {"form": form, "picked": picked, "line_details": " ".join(actions.LINE_DETAILS)}
+    return render(request, "support/new.html", context)
 
 
 @login_required
