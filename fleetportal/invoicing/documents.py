@@ -17,7 +17,9 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from fleetportal.catalog.msa import html_to_pdf
 from fleetportal.fleet.models import Line
@@ -76,8 +78,28 @@ def invoice_context(invoice: Invoice) -> dict[str, object]:
         "mandate": active_mandate(account),
         "details": by_line(items),
         "out_of_bundle": [item for item in items if item.kind in OUT_OF_BUNDLE],
-        "records": rated_records(invoice),
+        "records_header": RECORD_COLUMNS.format(
+            number=_("Phone number"), when=_("Date"), kind=_("Type"), quantity=_("Quantity"), price=_("Price")
+        ),
+        "records": [_record_line(record) for record in rated_records(invoice)],
     }
+
+
+RECORD_COLUMNS = "{number:<15} {when:<17} {kind:<28} {quantity:>14} {price:>10}"
+
+
+def _record_line(record: UsageRecord) -> str:
+    """One rated record as a line of fixed columns (number, start, type, quantity, price)."""
+    charged = record.outcome == UsageRecord.Outcome.CHARGED
+    kind = record.get_kind_display() + (f" · {record.merchant}" if record.merchant else "")
+    quantity = f"{record.out_quantity.normalize():f} {record.get_unit_display()}" if not charged else ""
+    return RECORD_COLUMNS.format(
+        number=record.line.msisdn,
+        when=date_format(timezone.localtime(record.started_at), "SHORT_DATETIME_FORMAT"),
+        kind=kind[:28],
+        quantity=quantity[:14],
+        price=f"{(record.amount if charged else record.price) or 0:.2f}",
+    )
 
 
 def invoice_html(invoice: Invoice) -> str:
