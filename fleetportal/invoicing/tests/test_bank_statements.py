@@ -6,9 +6,11 @@ a file it cannot read changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
@@ -20,6 +22,7 @@ from fleetportal.invoicing.ogm import formatted, structured_communication
 
 from .camt import camt053, coda
 from .rows import issued
+from .test_numbers import retrying_while_locked
 
 pytestmark = pytest.mark.spec("F-61", "F-62")
 
@@ -220,3 +223,32 @@ def test_an_unmatched_line_matched_by_hand(staff_actor, invoice) -> None:
     with pytest.raises(ActionError):
         bank_entry_match(actor=staff_actor, entry=entry, number=invoice.number)
     assert AuditEvent.objects.filter(action="bank_entry.matched").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_statement_imported_at_once_pays_once(staff, customer) -> None:
+    """Four staff members import the same file at the same moment (threads with their own
+    connections; PostgreSQL in CI's second pass): each line is kept and paid once."""
+    invoice = issued(customer, total_incl_vat=Decimal("121.00"), structured_communication=OGM)
+    data = camt053([{"reference": f"R{n}", "amount": "10.00", "ogm": OGM} for n in range(5)])
+    actor = Actor(user=staff)
+    errors: list[str] = []
+
+    def work() -> None:
+        try:
+            retrying_while_locked(lambda: bank_statement_import(actor=actor, data=data))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    invoice.refresh_from_db()
+    assert (invoice.paid, invoice.status) == (Decimal("50.00"), Invoice.Status.PARTLY_PAID)
+    assert BankStatementEntry.objects.filter(outcome="matched").count() == 5
+    assert AuditEvent.objects.filter(action="invoice.paid").count() == 5
