@@ -43,10 +43,13 @@ def test_openapi_document_lists_the_user_operations_with_auth_and_errors(client:
     for path, item in doc["paths"].items():
         for op in item.values():
             assert op["tags"] and op["summary"], path
-            assert {"ApiKeyAuth": []} in op["security"]
+            # The back office's own endpoints take staff keys, not a customer's (F-93).
+            key = "StaffKeyAuth" if path.startswith("/api/v1/staff/") else "ApiKeyAuth"
+            assert {key: []} in op["security"], path
             assert {"401", "403"} <= set(op["responses"]), path
     schemes = doc["components"]["securitySchemes"]
     assert schemes["ApiKeyAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["StaffKeyAuth"] == {"type": "http", "scheme": "bearer"}
     assert schemes["PortalSessionAuth"]["in"] == "cookie"
 
 
