@@ -112,3 +112,16 @@ def test_only_an_operator_admin_makes_staff_keys(support_agent, actor_for, clien
     assert response.status_code == 200 and response.context["plaintext"].startswith("fps_")
     assert AuditEvent.objects.get(action="staff_api_key.created").after["user"] == support_agent.email
     assert response.context["plaintext"] not in str(list(AuditEvent.objects.values("after")))
+
+
+@pytest.mark.spec("F-93", "S2")
+def test_a_customers_manager_session_gets_a_403_and_staff_session_a_404_for_an_unknown_id(
+    client, login, manager, staff
+):
+    login(client, manager)
+    response = client.get("/api/v1/staff/customers")
+    assert response.status_code == 403 and "operator's staff" in response.json()["detail"]
+    client.logout()
+    login(client, staff)
+    assert client.get("/api/v1/staff/customers/999999").status_code == 404
+    assert client.get("/api/v1/staff/customers").json()["count"] == 1  # the manager's customer
