@@ -3,15 +3,19 @@
 A manager with the fleet right orders (page or API, `sim_order_create`); the operator ships and
 delivers: its staff from the fulfilment page, or the periodic job as the simulator's courier
 (`sim_orders_advance`: shipped on the planned business day, delivered on the expected date).
-Delivery puts the ordered blank cards in the customer's stock. Each change is one transaction,
-audited, with its `sim_order.*` event (the audit rows carry the same codes)."""
+Delivery puts the ordered blank cards in the customer's stock and e-mails whoever ordered them
+(through the outbox). Each change is one transaction, audited, with its `sim_order.*` event
+(the audit rows carry the same codes)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +25,7 @@ from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import Customer
 from fleetportal.fleet.actions.common import is_portal_job, require_fleet
 from fleetportal.fleet.models import SimCard
+from fleetportal.notifications.outbox import send_email
 
 from . import rules
 from .delivery import DELIVER_AFTER, SHIP_AFTER, business_days_after
@@ -108,7 +113,7 @@ def _require_operator(actor: Actor) -> None:
 
 
 def _locked(order: SimOrder) -> SimOrder:
-    return SimOrder.objects.select_for_update().get(pk=order.pk)
+    return SimOrder.objects.select_for_update(of=("self",)).select_related("customer", "ordered_by").get(pk=order.pk)
 
 
 @transaction.atomic
@@ -135,21 +140,45 @@ def sim_order_deliver(*, actor: Actor, order: SimOrder) -> SimOrder:
         raise ActionError(_("This order has already been delivered."), code="conflict")
     before = order_snapshot(current)
     now = timezone.now()
-    cards = SimCard.objects.bulk_create(
-        blank_cards(
-            customer=Customer(pk=current.customer_id),
-            kind=current.kind,
-            country=current.country,
-            order_id=current.pk,
-            quantity=current.quantity,
-        )
+    new = blank_cards(
+        customer=Customer(pk=current.customer_id),
+        kind=current.kind,
+        country=current.country,
+        order_id=current.pk,
+        quantity=current.quantity,
     )
+    _refuse_taken_numbers(new)
+    cards = SimCard.objects.bulk_create(new)
     current.cards.add(*cards)
     current.status, current.delivered_at = Status.DELIVERED, now
     current.shipped_at = current.shipped_at or now
     current.save(update_fields=["status", "shipped_at", "delivered_at"])
     _audit(actor, DELIVERED, current, before, iccids=[card.iccid for card in cards])
+    _mail_delivered(current)
     return current
+
+
+def _refuse_taken_numbers(cards: list[SimCard]) -> None:
+    """The ordered range is the operator's; a card imported into it by hand would make the
+    delivery fail on the unique numbers: say so instead."""
+    taken = Q(iccid__in=[card.iccid for card in cards]) | Q(imsi__in=[card.imsi for card in cards])
+    if SimCard.objects.filter(taken).exists():
+        raise ActionError(_("Some of this order's SIM card numbers are already in stock: check the SIM stock."))
+
+
+def _mail_delivered(order: SimOrder) -> None:
+    """Tell whoever ordered (in their language, else the customer's) that the cards are in stock."""
+    user = order.ordered_by
+    if user is None or not user.email:
+        return
+    link = settings.PORTAL_BASE_URL + reverse("simorders:detail", args=[order.pk])
+    send_email(
+        to=user.email,
+        template="simorders/email/delivered",
+        context={"order": order, "link": link},
+        language=user.language or order.customer.language,
+        customer=order.customer,
+    )
 
 
 def sim_orders_advance(*, actor: Actor, today: dt.date | None = None) -> dict[str, int]:

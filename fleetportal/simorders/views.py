@@ -1,7 +1,8 @@
 """The blank SIM order pages (F-71) at /orders/: the customer's orders, the order form and an
 order's page (its status, expected date, address and, once delivered, its cards), for managers
-with the fleet right; staff's fulfilment page at /orders/staff/, where any staff member marks
-orders shipped or delivered (the periodic job does it on the planned days otherwise)."""
+with the fleet right; staff open an order's page too (they ship to its address). Staff's
+fulfilment page at /orders/staff/, where any staff member marks orders shipped or delivered
+(the periodic job does it on the planned days otherwise)."""
 
 from __future__ import annotations
 
@@ -55,11 +56,12 @@ def order_new(request: LoggedInRequest) -> HttpResponse:
     return render(request, "simorders/new.html", {"form": form})
 
 
-@manager_required(FLEET)
+@manager_required(FLEET, staff=True)
 @require_GET
 def order_detail(request: LoggedInRequest, order_id: int) -> HttpResponse:
     order = selectors.order_for(request.actor, order_id)
-    return render(request, "simorders/order.html", {"order": order, "cards": selectors.cards_of(order)})
+    context = {"order": order, "cards": selectors.cards_of(order), "staff": request.actor.is_staff}
+    return render(request, "simorders/order.html", context)
 
 
 @staff_required

@@ -17,9 +17,11 @@ from fleetportal.core.tests.factories import StaffFactory
 from fleetportal.fleet.iccid import is_valid_iccid
 from fleetportal.fleet.models import SimCard
 from fleetportal.fleet.selectors import blank_sims_for, blank_sims_matching
-from fleetportal.simorders import actions
+from fleetportal.notifications.models import OutboxMessage
+from fleetportal.simorders import actions, tasks
 from fleetportal.simorders.models import SimOrder
 from fleetportal.simorders.selectors import address_initial
+from fleetportal.simorders.stock import blank_card, serial
 from fleetportal.simorders.tasks import COURIER
 
 from .conftest import order_fields
@@ -167,3 +169,30 @@ def test_a_late_courier_ships_and_delivers_in_one_run(manager, actor_for, at_wed
 def test_the_courier_is_the_operators_job_only(manager, actor_for) -> None:
     with pytest.raises(PermissionDeniedError):
         actions.sim_orders_advance(actor=actor_for(manager))
+
+
+def test_delivery_mails_whoever_ordered(manager, staff, actor_for) -> None:
+    order = _order(actor_for(manager))
+    actions.sim_order_deliver(actor=actor_for(staff), order=order)
+    mail = OutboxMessage.objects.get(recipient=manager.email)
+    assert f"Order #{order.pk}: your 20 blank SIM cards are delivered" == mail.subject
+    assert f"/orders/{order.pk}/" in mail.body and mail.customer_id == order.customer_id
+
+
+def test_a_delivery_whose_numbers_are_taken_is_refused_and_changes_nothing(manager, staff, actor_for) -> None:
+    order = _order(actor_for(manager))
+    taken = blank_card(customer=order.customer, kind="physical", country="BE", serial=serial(order.pk, 7))
+    taken.customer = None
+    taken.save()  # imported by hand into the ordered range
+    with pytest.raises(ActionError, match="already in stock"):
+        actions.sim_order_deliver(actor=actor_for(staff), order=order)
+    order.refresh_from_db()
+    assert order.status == "ordered" and SimCard.objects.count() == 1 and not order.cards.exists()
+
+
+def test_the_periodic_task_runs_the_courier_with_the_clock(manager, actor_for, at_wednesday, monkeypatch) -> None:
+    order = _order(actor_for(manager))
+    monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2026, 12, 4))
+    tasks.advance_sim_orders.call_local()
+    order.refresh_from_db()
+    assert order.status == "delivered" and order.cards.count() == 20
