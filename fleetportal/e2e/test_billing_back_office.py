@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from fleetportal.core.models import Customer
 from fleetportal.invoicing.models import Invoice
@@ -56,7 +56,7 @@ def test_staff_import_a_statement_then_mark_the_rest_received(page: Page, screen
         ]
     )
     page.get_by_label("Bank statement (CAMT.053 XML or CODA)").set_input_files(
-        files=[{"name": "statement.xml", "mimeType": "application/xml", "buffer": statement}]
+        files=[FilePayload(name="statement.xml", mimeType="application/xml", buffer=statement)]
     )
     page.get_by_role("button", name="Import the statement").click()
     expect(page.get_by_test_id("matched")).to_have_text("1")
