@@ -29,6 +29,7 @@ from . import ubl
 from .mandates import active_mandate
 from .models import Invoice, InvoiceItem
 from .seller import seller
+from .templatetags.invoicing import amount
 
 OUT_OF_BUNDLE = (InvoiceItem.Kind.USAGE, InvoiceItem.Kind.THIRD_PARTY, InvoiceItem.Kind.PERSONAL)
 
@@ -39,10 +40,39 @@ class LineDetail:
 
     line: Line | None
     items: list[InvoiceItem] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)  # the items as fixed columns, then the subtotal
 
     @property
     def total(self) -> Decimal:
         return sum((item.amount for item in self.items), Decimal(0))
+
+
+ITEM_COLUMNS = "{description:<44} {kind:<22} {quantity:>12} {amount:>17}"
+
+
+def _item_rows(detail: LineDetail, currency: str) -> list[str]:
+    """The items of a line as preformatted rows: WeasyPrint lays out a table cell per value
+    about five times slower than a line of text, which a 1,000-line invoice feels (P5)."""
+    rows = []
+    for item in detail.items:
+        period = ""
+        if item.starts_on and item.ends_on:
+            period = (
+                f" {date_format(item.starts_on, 'SHORT_DATE_FORMAT')}-{date_format(item.ends_on, 'SHORT_DATE_FORMAT')}"
+            )
+        quantity = f"{item.quantity.normalize():f} {item.unit}" if item.unit else ""
+        rows.append(
+            ITEM_COLUMNS.format(
+                description=(item.description + period)[:44],
+                kind=str(item.get_kind_display())[:22],
+                quantity=quantity[:12],
+                amount=amount(item.amount, currency),
+            )
+        )
+    rows.append(
+        ITEM_COLUMNS.format(description=_("Subtotal"), kind="", quantity="", amount=amount(detail.total, currency))
+    )
+    return rows
 
 
 def by_line(items: Iterable[InvoiceItem]) -> list[LineDetail]:
@@ -70,13 +100,19 @@ def rated_records(invoice: Invoice) -> QuerySet[UsageRecord]:
 def invoice_context(invoice: Invoice) -> dict[str, object]:
     items = list(invoice.items.select_related("line"))
     account = invoice.billing_account
+    details = by_line(items)
+    for detail in details:
+        detail.rows = _item_rows(detail, invoice.currency)
     return {
         "invoice": invoice,
         "account": account,
         "customer": invoice.customer,
         "seller": seller(),
         "mandate": active_mandate(account),
-        "details": by_line(items),
+        "details": details,
+        "items_header": ITEM_COLUMNS.format(
+            description=_("Description"), kind=_("Type"), quantity=_("Quantity"), amount=_("Amount excl. VAT")
+        ),
         "out_of_bundle": [item for item in items if item.kind in OUT_OF_BUNDLE],
         "records_header": RECORD_COLUMNS.format(
             number=_("Phone number"), when=_("Date"), kind=_("Type"), quantity=_("Quantity"), price=_("Price")
@@ -97,7 +133,7 @@ def _record_line(record: UsageRecord) -> str:
         number=record.line.msisdn,
         when=date_format(timezone.localtime(record.started_at), "SHORT_DATETIME_FORMAT"),
         kind=kind[:28],
-        quantity=quantity[:14],
+        quantity=quantity[:12],
         price=f"{(record.amount if charged else record.price) or 0:.2f}",
     )
 
