@@ -32,7 +32,10 @@ class RuleForm(forms.Form):
     tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.none(), required=False)
     metric = forms.ChoiceField(label=_("When"), choices=UsageRule.Metric.choices)
     threshold = forms.CharField(
-        label=_("Reaches"), max_length=20, help_text=_("A % of the bundle (up to 1000) or an amount in EUR.")
+        label=_("Reaches"),
+        max_length=20,
+        # xgettext:no-python-format
+        help_text=_("A % of the bundle (up to 1000) or an amount in EUR."),
     )
     effect = forms.ChoiceField(label=_("Then"), choices=UsageRule.Effect.choices)
     service = forms.ChoiceField(

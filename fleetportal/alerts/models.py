@@ -109,8 +109,11 @@ class UsageRule(models.Model):
         COMPANY = "company", _("Every line of the company")
 
     class Metric(models.TextChoices):
+        # xgettext:no-python-format
         DATA_PCT = "data_pct", _("% of the data bundle")
+        # xgettext:no-python-format
         VOICE_PCT = "voice_pct", _("% of the minutes bundle")
+        # xgettext:no-python-format
         SMS_PCT = "sms_pct", _("% of the SMS bundle")
         OUT_OF_BUNDLE_EUR = "oob_eur", _("EUR out of bundle")
 
