@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fleetportal.accounts.decorators import staff_required
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.phones import display
 from fleetportal.core.views import form_error
 from fleetportal.fleet import selectors as fleet_selectors
 from fleetportal.fleet.tasks import import_lines
@@ -98,7 +99,7 @@ def _detail_context(request: LoggedInRequest, ticket: Ticket, **forms: object) -
         "ticket": ticket,
         "entries": selectors.entries_of(actor, ticket),
         "attachments": ticket.attachments.filter(entry=None),
-        "lines": ticket.lines.order_by("msisdn"),
+        "numbers": [display(line.msisdn) for line in ticket.lines.order_by("msisdn")],
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "may_reopen": actions.may_reopen(ticket),
         "statuses": Ticket.Status.choices,
