@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.actions import holder_invite
-from fleetportal.accounts.models import CustomerSuspension
+from fleetportal.accounts.models import CustomerSuspension, StaffRole, User
 from fleetportal.billing.models import BillingAccount
 from fleetportal.core import delivery
 from fleetportal.core.actor import Actor
@@ -191,6 +191,27 @@ def customer_reinstate(*, actor: Actor, customer: Customer) -> None:
     if not deleted:
         raise ActionError(_("This customer is not suspended."), code="conflict")
     record(actor=actor, action="customer.reinstated", customer=customer, obj=customer)
+
+
+@transaction.atomic
+def staff_role_set(*, actor: Actor, user: User, role: str) -> None:
+    """Make a staff login a support agent or an operator admin. The last operator admin stays
+    one, so the back office always has someone who may change it."""
+    require_operator_admin(actor)
+    if role not in StaffRole.values:
+        raise ActionError(_("Choose support agent or operator admin."), field="role")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_staff:
+        raise ActionError(_("Only a staff login has a staff role."), field="user")
+    if user.staff_role == role:
+        return
+    admins = User.objects.select_for_update().filter(is_staff=True, is_active=True, staff_role=StaffRole.OPERATOR_ADMIN)
+    if user.staff_role == StaffRole.OPERATOR_ADMIN and not admins.exclude(pk=user.pk).exists():
+        raise ActionError(_("The last operator admin cannot become a support agent."), field="role", code="conflict")
+    before = user.staff_role
+    user.staff_role = role
+    user.save(update_fields=["staff_role"])
+    record(actor=actor, action="staff.role_changed", obj=user, before={"role": before}, after={"role": role})
 
 
 def dead_letter_redeliver(*, actor: Actor, channel: str, pk: int) -> None:

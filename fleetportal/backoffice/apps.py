@@ -25,6 +25,7 @@ class BackofficeConfig(AppConfig):
             ("contract.catalogue_retained", _("Catalogue retained by a contract at list price")),
             ("pool.imported", _("Numbers imported into the pool")),
             ("sim_stock.imported", _("SIM cards imported into the stock")),
+            ("staff.role_changed", _("Staff role changed")),
             ("staff_api_key.created", _("Staff API key created")),
             ("staff_api_key.revoked", _("Staff API key revoked")),
         ):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.accounts.forms import MobileField
-from fleetportal.accounts.models import User
+from fleetportal.accounts.models import StaffRole, User
 from fleetportal.core.models import Contract, Customer
 from fleetportal.fleet.models import PoolNumber, SimCard
 
@@ -165,3 +165,7 @@ class StaffKeyForm(forms.Form):
         help_text=_("The key has this staff login's role."),
     )
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the key is for, e.g. CRM."))
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Staff role"), choices=StaffRole.choices)

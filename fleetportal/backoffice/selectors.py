@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from fleetportal.accounts.models import CustomerSuspension, StaffApiKey
+from fleetportal.accounts.models import CustomerSuspension, StaffApiKey, User
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Contract, Customer
 from fleetportal.core.scope import scope
@@ -96,3 +96,10 @@ def staff_keys_for(actor: Actor) -> QuerySet[StaffApiKey]:
     if not actor.is_operator_admin:
         return StaffApiKey.objects.none()
     return scope(actor, StaffApiKey).select_related("owner")
+
+
+def staff_logins_for(actor: Actor) -> QuerySet[User]:
+    """The operator's staff logins, for an operator admin (who sets their roles)."""
+    if not actor.is_operator_admin:
+        return User.objects.none()
+    return User.objects.filter(is_staff=True).order_by("-is_active", "email")

@@ -1,5 +1,6 @@
 """The number pool and the SIM stock (F-93): lists with search and filters for staff, imports
-for an operator admin (`actions_stock`), and the operator's staff API keys."""
+for an operator admin (`actions_stock`); and the operator's own side: its staff logins' roles
+and staff API keys, an operator admin's."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 
 from . import selectors
+from .actions import staff_role_set
 from .actions_stock import SimRowsRefused, pool_import_range, sim_stock_import
-from .forms import PoolFilterForm, PoolImportForm, SimFilterForm, SimImportForm, StaffKeyForm
+from .forms import PoolFilterForm, PoolImportForm, SimFilterForm, SimImportForm, StaffKeyForm, StaffRoleForm
 from .pages import operator_admin_required, paged
 
 
@@ -121,3 +123,33 @@ def staff_key_revoke(request: LoggedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The key was revoked."))
     return redirect("staff_keys")
+
+
+@operator_admin_required
+@require_GET
+def staff_team(request: LoggedInRequest) -> HttpResponse:
+    """The operator's staff logins and their roles."""
+    team = selectors.staff_logins_for(request.actor)
+    rows = [(user, StaffRoleForm(initial={"role": user.staff_role}, auto_id=f"id_{user.pk}_%s")) for user in team]
+    return render(request, "backoffice/staff_team.html", {"rows": rows})
+
+
+@require_POST
+@operator_admin_required
+def staff_team_role(request: LoggedInRequest, pk: int) -> HttpResponse:
+    user = selectors.staff_logins_for(request.actor).filter(pk=pk).first()
+    form = StaffRoleForm(request.POST)
+    if user is None:
+        messages.error(request, _("This staff login does not exist."))
+    elif not form.is_valid():
+        messages.error(request, _("Choose support agent or operator admin."))
+    else:
+        try:
+            staff_role_set(actor=request.actor, user=user, role=form.cleaned_data["role"])
+        except ActionError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request, _("%(email)s is now: %(role)s.") % {"email": user.email, "role": user.get_staff_role_display()}
+            )
+    return redirect("staff_team")

@@ -17,7 +17,13 @@ READING = [
     "/staff/sim-cards/",
     "/staff/dead-letters/",
 ]
-ADMIN_ONLY = ["/staff/customers/new/", "/staff/numbers/import/", "/staff/sim-cards/import/", "/staff/api-keys/"]
+ADMIN_ONLY = [
+    "/staff/customers/new/",
+    "/staff/numbers/import/",
+    "/staff/sim-cards/import/",
+    "/staff/api-keys/",
+    "/staff/team/",
+]
 
 
 def _pages(customer: Customer) -> list[str]:
@@ -87,3 +93,26 @@ def test_the_staff_home_links_other_apps_staff_pages_from_the_navigation(client,
     home = client.get("/staff/").content.decode()
     assert "Test work queue" in home and 'href="/dev/outbox/"' in home
     assert home.count('href="/audit/"') == 2  # the menu's and the home's own tile, not the audit app's again
+
+
+@pytest.mark.spec("F-93")
+def test_an_operator_admin_sets_staff_roles_but_the_last_admin_stays(client, login, operator_admin, support_agent):
+    from fleetportal.accounts.models import StaffRole
+
+    login(client, operator_admin)
+    assert client.get("/staff/team/").status_code == 200
+    client.post(f"/staff/team/{support_agent.pk}/role/", {"role": StaffRole.OPERATOR_ADMIN})
+    support_agent.refresh_from_db()
+    assert support_agent.staff_role == StaffRole.OPERATOR_ADMIN
+    event = AuditEvent.objects.get(action="staff.role_changed")
+    assert (event.before, event.after) == ({"role": "agent"}, {"role": "admin"})
+    client.post(f"/staff/team/{support_agent.pk}/role/", {"role": StaffRole.SUPPORT_AGENT})
+    response = client.post(f"/staff/team/{operator_admin.pk}/role/", {"role": StaffRole.SUPPORT_AGENT}, follow=True)
+    assert "The last operator admin cannot become a support agent." in response.content.decode()
+    operator_admin.refresh_from_db()
+    assert operator_admin.staff_role == StaffRole.OPERATOR_ADMIN
+    client.logout()
+    login(client, support_agent)
+    assert client.post(f"/staff/team/{support_agent.pk}/role/", {"role": StaffRole.OPERATOR_ADMIN}).status_code == 403
+    support_agent.refresh_from_db()
+    assert support_agent.staff_role == StaffRole.SUPPORT_AGENT
