@@ -276,7 +276,10 @@ def parse_coda(data: bytes) -> Statement:
     (0 credit, 1 debit), 33-47 the amount in thousandths, 62 the communication type (1
     structured), 63-115 the communication (structured: "101" then the twelve digits), 116-121
     the entry date (DDMMYY), 122-124 the statement number; record 2.2's 11-63 more free text;
-    record 2.3's 48-82 the counterparty's name.
+    record 2.3's 48-82 the counterparty's name. A globalised movement (a batch booked as one
+    total, globalisation code at 125) is read as its records come, so import the CAMT.053 of
+    such a statement, whose batched entries give each transaction (the operator's incoming
+    transfers are booked one by one).
     """
     records = [r.ljust(128) for r in data.decode("latin-1").splitlines() if r.strip()]
     if not records or not records[0].startswith("0") or not any(r.startswith("21") for r in records):

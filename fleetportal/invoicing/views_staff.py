@@ -61,17 +61,19 @@ def runs(request: LoggedInRequest) -> HttpResponse:
     return render(request, "invoicing/staff/runs.html", {"form": form, "runs": shown})
 
 
-def _run_context(run_id: int) -> dict[str, object]:
-    run = get_object_or_404(InvoiceRun.objects.select_related("customer"), pk=run_id)
+def _run_context(run: InvoiceRun) -> dict[str, object]:
     percent = round(100 * run.accounts_done / run.accounts) if run.accounts else (100 if run.finished_at else 0)
     return {"run": run, "running": run.status in RUNNING, "percent": min(percent, 100)}
 
 
+def _run(run_id: int) -> InvoiceRun:
+    return get_object_or_404(InvoiceRun.objects.select_related("customer"), pk=run_id)
+
+
 @staff_required
 def run(request: LoggedInRequest, run_id: int) -> HttpResponse:
-    context = _run_context(run_id)
-    shown = context["run"]
-    assert isinstance(shown, InvoiceRun)
+    shown = _run(run_id)
+    context = _run_context(shown)
     context["problems"] = shown.problem_rows.select_related("billing_account")
     context["invoices"] = shown.issued.select_related("customer", "billing_account").order_by("sequence")[
         :RUN_INVOICES_SHOWN
@@ -83,7 +85,7 @@ def run(request: LoggedInRequest, run_id: int) -> HttpResponse:
 def run_progress(request: LoggedInRequest, run_id: int) -> HttpResponse:
     """The progress panel alone, polled while the run goes on; once it ends the page reloads to
     show the invoices and problems."""
-    context = _run_context(run_id)
+    context = _run_context(_run(run_id))
     response = render(request, "invoicing/staff/_run_progress.html", context)
     if not context["running"] and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
