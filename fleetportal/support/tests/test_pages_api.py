@@ -242,3 +242,25 @@ def test_a_staff_api_key_reads_the_queue_and_a_customer_key_does_not(
     refused = reader.post("/api/v1/tickets", form(), content_type="application/json")
     assert refused.status_code == 403  # no key opens tickets until a support scope exists
     assert Ticket.objects.count() == 1
+
+
+def test_the_customer_s_list_filters_by_status_text_and_date_and_pages(
+    login: Login, manager: User, staff: User, open_ticket: OpenTicket
+) -> None:
+    tickets = [open_ticket(manager, message=f"Question number {n}") for n in range(27)]
+    actions.ticket_set_status(actor=make_actor(staff), ticket=tickets[0], status=Ticket.Status.RESOLVED)
+    Ticket.objects.filter(pk=tickets[1].pk).update(created_at=timezone.now() - timedelta(days=40))
+    client = logged_in(login, manager)
+
+    def shown(**query: object) -> list[int]:
+        return [t.pk for t in client.get("/support/", query).context["page"]]
+
+    assert shown(status="resolved") == [tickets[0].pk]
+    assert shown(q="number 13") == [tickets[13].pk]
+    old = (timezone.localdate() - timedelta(days=30)).isoformat()
+    assert shown(until=old) == [tickets[1].pk]
+    assert tickets[1].pk not in shown(since=old)
+    first, second = shown(), shown(page=2)
+    assert len(first) == 25 and len(second) == 2 and not set(first) & set(second)
+    api = client.get("/api/v1/tickets", {"status": "new", "limit": 10, "offset": 20}).json()
+    assert api["count"] == 26 and len(api["items"]) == 6
