@@ -17,6 +17,7 @@ from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.demo import load_catalogue, retain_for
 from fleetportal.core.models import Contract, Customer
 from fleetportal.fleet.demo import load_fleet
+from fleetportal.simorders.demo import load_sim_orders
 from fleetportal.support.demo import load_tickets
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (shown on the login page in demo mode)
@@ -192,3 +193,4 @@ def load() -> None:
     retain_for(globex.contracts.get(), discount=Decimal("0.10"))
     load_fleet()
     load_tickets()  # after the fleet: a ticket names two of Acme's lines
+    load_sim_orders()
