@@ -43,6 +43,7 @@ def _reveals() -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=CODES_REVEALED))
 
 
+@pytest.mark.spec("R-F1")
 def test_my_line_shows_plan_options_sim_blocks_and_limits_but_hides_the_codes(
     member_client: Client, member: User, make_line: Callable[..., Line], options: dict[str, Option]
 ) -> None:
