@@ -1,5 +1,5 @@
-"""The fleet's dashboard tile, menu entry and the member's own lines (registered in
-`FleetConfig.ready`)."""
+"""The fleet's dashboard tile, menu entry, the member's own lines and the help pages
+(registered in `FleetConfig.ready`)."""
 
 from __future__ import annotations
 
