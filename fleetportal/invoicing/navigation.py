@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.core.navigation import MANAGER, MEMBER, STAFF, MenuEntry, Tile, register_menu, register_tile
+from fleetportal.core.navigation import MEMBER, STAFF, MenuEntry, Tile, register_menu, register_tile
 
 from .policy import BILLING
 
@@ -28,13 +28,12 @@ def register() -> None:
             label=_("Invoices"),
             url="invoicing:invoices",
             function=BILLING,
-            audiences=frozenset({MANAGER, STAFF}),
             order=40,
         )
     )
     register_menu(
         MenuEntry(
-            key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=40
+            key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=95
         )
     )
     # Staff's back office: runs, an invoice's credit note and payments, bank statements.

@@ -31,14 +31,14 @@ from fleetportal.fleet import navigation as fleet_navigation
 pytestmark = pytest.mark.spec("F-73", "F-09")
 
 MANAGER_MENU = [
-    "Dashboard", "SIM cards", "Usage", "Contract", "Group bundles", "Usage rules", "Users", "API keys", "Webhooks",
-    "Audit log", "Tickets",
+    "Dashboard", "SIM cards", "Usage", "Contract", "Invoices", "Group bundles", "Usage rules", "Users", "API keys",
+    "Webhooks", "Audit log", "Tickets",
 ]  # fmt: skip
 MENUS = {
     "holder": MANAGER_MENU,
     "manager": MANAGER_MENU,
-    "billing manager": ["Dashboard", "Usage", "Audit log", "Tickets"],
-    "member": ["My line", "Tickets"],
+    "billing manager": ["Dashboard", "Usage", "Invoices", "Audit log", "Tickets"],
+    "member": ["My line", "Tickets", "My invoices"],
     "number login": ["My line"],
     "staff": ["Back office", "Usage files", "Audit log", "Failed messages"],
 }
@@ -85,9 +85,9 @@ def test_each_role_gets_its_menu(role, request, login, last_code) -> None:
 
 def test_a_manager_limited_to_billing_sees_no_fleet_tile_or_menu_entry(billing_manager, actor_for) -> None:
     actor = actor_for(billing_manager)
-    assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == ["usage.figures"]
+    assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == ["usage.figures", "invoicing.invoices"]
     keys = [entry.key for entry in menu_for(actor)]
-    assert keys == ["accounts.dashboard", "usage.home", "audit.log", "support.tickets"]
+    assert keys == ["accounts.dashboard", "usage.home", "invoicing.invoices", "audit.log", "support.tickets"]
     assert not any(key.startswith(("fleet.", "catalog.")) for key in keys)
 
 
@@ -146,7 +146,7 @@ def test_an_app_that_registered_nothing_shows_nothing(client, login, manager, me
     unregister("fleet")
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    assert _tiles(page) == ["Manage user profiles", "Create ticket", "Group bundles", "Contract / MSA"]
+    assert _tiles(page) == ["Manage user profiles", "Create ticket", "Group bundles", "Pay invoices", "Contract / MSA"]
     assert "SIM cards" not in _menu(page) and "Manage SIM cards" not in page
     assert "No line is linked to your login yet." not in client.get("/me/").content.decode()
 
@@ -172,7 +172,15 @@ def test_a_tile_shows_its_figure_for_the_actor(client, login, manager, navigatio
     register_tile(Tile(key="test.figure", label="Figures", url="dashboard", order=15, figure=lambda actor: actor.label))
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    tiles = ["Manage SIM cards", "Figures", "Manage user profiles", "Create ticket", "Group bundles", "Contract / MSA"]
+    tiles = [
+        "Manage SIM cards",
+        "Figures",
+        "Manage user profiles",
+        "Create ticket",
+        "Group bundles",
+        "Pay invoices",
+        "Contract / MSA",
+    ]
     assert _tiles(page) == tiles
     assert "<strong>manager@acme.example</strong>" in page
 
