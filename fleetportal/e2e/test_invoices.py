@@ -18,7 +18,7 @@ DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (the demo password shown on the 
 
 def open_invoice() -> Invoice:
     acme = Customer.objects.get(login_domain="acme")
-    account = acme.billing_accounts.order_by("number").first()
+    account = acme.billing_accounts.order_by("number")[0]
     invoice = Invoice.objects.create(
         number="202698000001",
         year=2026,
