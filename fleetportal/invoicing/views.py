@@ -40,6 +40,13 @@ def _filter(request: LoggedInRequest) -> tuple[InvoiceFilterForm, dict[str, obje
     return form, form.criteria()
 
 
+def _without_page(request: LoggedInRequest) -> str:
+    """The filter's query string, for the page links (which add their own page)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _rows(invoices: list[Invoice]) -> list[tuple[Invoice, str]]:
     today = timezone.localdate()
     return [(invoice, selectors.status_of(invoice, today)) for invoice in invoices]
@@ -63,6 +70,7 @@ def invoices(request: LoggedInRequest) -> HttpResponse:
         "accounts": selectors.accounts_overview(request.actor, visible),
         "statuses": selectors.STATUSES,
         "query": request.GET.urlencode(),
+        "filters": _without_page(request),
     }
     return render(request, "invoicing/invoices.html", context)
 

@@ -235,3 +235,30 @@ def test_resend_mails_the_pdf_in_the_invoice_language(
     (attachment,) = message.attachments
     assert attachment["filename"] == f"{invoice.number}.pdf" and attachment["content_type"] == "application/pdf"
     assert base64.b64decode(attachment["content"]).startswith(b"%PDF")
+
+
+def test_pages_keep_the_filter(
+    client: Client, login: Login, billing_manager: User, customer: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fleetportal.invoicing import views
+
+    monkeypatch.setattr(views, "PAGE", 2)
+    for _n in range(3):
+        _company(customer, due_on=timezone.localdate() - timedelta(days=1))
+    login(client, billing_manager)
+
+    first = client.get("/invoices/?status=overdue")
+    second = client.get("/invoices/?status=overdue&page=2")
+
+    assert 'href="?status=overdue&amp;page=2"' in first.content.decode()
+    assert len(_numbers(first)) == 2 and len(_numbers(second)) == 1
+
+
+def test_staff_see_every_customer_invoice(
+    client: Client, login: Login, staff: User, customer: Customer, other_customer: Customer
+) -> None:
+    mine, theirs = _company(customer), _company(other_customer)
+    login(client, staff)
+
+    assert _numbers(client.get("/invoices/")) == {mine.number, theirs.number}
+    assert client.get(f"/invoices/{theirs.pk}/pdf/").status_code == 200
