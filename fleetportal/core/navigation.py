@@ -29,7 +29,7 @@ Who sees an entry: one of its `audiences` the actor belongs to, and then
 
 The seeds' dashboard (F-73) in its order, for the apps still to come: Manage SIM cards 10, Manage
 user profiles 20, Create ticket 30, Go to invoices 40, Group bundles 50, Billing settings 60,
-Pay invoices 70, Contract / MSA 80.
+Pay invoices 70, Contract / MSA 80, Order blank SIM cards 90. Help (90) is the menu's last entry.
 """
 
 from __future__ import annotations

@@ -31,9 +31,10 @@ def register() -> None:
             order=40,
         )
     )
+    # After the member's line and tickets (80), before Help (90), the menu's last entry.
     register_menu(
         MenuEntry(
-            key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=95
+            key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=85
         )
     )
     # Staff's back office: runs, an invoice's credit note and payments, bank statements.

@@ -27,20 +27,29 @@ from fleetportal.core.navigation import (
     unregister,
 )
 from fleetportal.fleet import navigation as fleet_navigation
+from fleetportal.fleet.policy import FLEET
 
 pytestmark = pytest.mark.spec("F-73", "F-09")
 
 MANAGER_MENU = [
     "Dashboard", "SIM cards", "Usage", "Contract", "Invoices", "Group bundles", "Usage rules", "Users", "API keys",
-    "Webhooks", "Audit log", "Tickets",
+    "Webhooks", "Audit log", "Tickets", "Help",
 ]  # fmt: skip
 MENUS = {
     "holder": MANAGER_MENU,
     "manager": MANAGER_MENU,
-    "billing manager": ["Dashboard", "Usage", "Invoices", "Audit log", "Tickets"],
-    "member": ["My line", "Tickets", "My invoices"],
-    "number login": ["My line"],
-    "staff": ["Back office", "Usage files", "Audit log", "Failed messages"],
+    "billing manager": ["Dashboard", "Usage", "Invoices", "Audit log", "Tickets", "Help"],
+    "member": ["My line", "Tickets", "My invoices", "Help"],
+    "number login": ["My line", "Help"],
+    "staff": [
+        "Back office",
+        "Usage files",
+        "Online payments",
+        "Invoice runs",
+        "Audit log",
+        "SIM card orders",
+        "Failed messages",
+    ],
 }
 
 
@@ -87,14 +96,26 @@ def test_a_manager_limited_to_billing_sees_no_fleet_tile_or_menu_entry(billing_m
     actor = actor_for(billing_manager)
     assert [tile.key for tile in tiles_for(actor, audience=MANAGER)] == ["usage.figures", "invoicing.invoices"]
     keys = [entry.key for entry in menu_for(actor)]
-    assert keys == ["accounts.dashboard", "usage.home", "invoicing.invoices", "audit.log", "support.tickets"]
-    assert not any(key.startswith(("fleet.", "catalog.")) for key in keys)
+    assert keys == [
+        "accounts.dashboard",
+        "usage.home",
+        "invoicing.invoices",
+        "audit.log",
+        "support.tickets",
+        "fleet.help",
+    ]
+    # Help (fleet.help) needs no right; nothing that needs the fleet right is offered.
+    fleet_only = {key for key, entry in navigation._menu.items() if entry.function == FLEET}
+    assert fleet_only >= {"fleet.lines", "catalog.contract", "bundles.pools", "alerts.rules", "webhooks.endpoints"}
+    assert fleet_only.isdisjoint(keys)
 
 
 def test_a_member_sees_only_member_entries(client, login, member, actor_for) -> None:
     actor = actor_for(member)
-    assert [tile.key for tile in tiles_for(actor)] == ["fleet.my_lines", "usage.mine"]
-    assert [entry.key for entry in menu_for(actor)] == ["accounts.my_line", "support.tickets"]
+    assert [tile.key for tile in tiles_for(actor)] == ["fleet.my_lines", "usage.mine", "fleet.help"]
+    assert [entry.key for entry in menu_for(actor)] == [
+        "accounts.my_line", "support.tickets", "invoicing.mine", "fleet.help",
+    ]  # fmt: skip
     login(client, member)
     page = client.get("/me/").content.decode()
     assert _tiles(page) == []
@@ -114,7 +135,10 @@ def test_a_manager_on_the_member_home_gets_the_member_tiles_not_the_dashboards(c
 def test_staff_see_the_back_office_entries(client, login, staff, actor_for) -> None:
     actor = actor_for(staff)
     keys = [entry.key for entry in menu_for(actor)]
-    assert keys == ["backoffice.customers", "usage.staff_files", "audit.log", "backoffice.dead_letters"]
+    assert keys == [
+        "backoffice.customers", "usage.staff_files", "payments.staff", "invoicing.back_office", "audit.log",
+        "simorders.staff", "backoffice.dead_letters",
+    ]  # fmt: skip
     assert tiles_for(actor) == []
     login(client, staff)
     menu = re.search(r'<nav aria-label="Main menu">(.*?)</nav>', client.get("/staff/").content.decode(), re.S)
@@ -146,11 +170,21 @@ def test_an_app_that_registered_nothing_shows_nothing(client, login, manager, me
     unregister("fleet")
     login(client, manager)
     page = client.get("/dashboard/").content.decode()
-    assert _tiles(page) == ["Manage user profiles", "Create ticket", "Group bundles", "Pay invoices", "Contract / MSA"]
+    assert _tiles(page) == [
+        "Manage user profiles",
+        "Create ticket",
+        "Group bundles",
+        "Pay invoices",
+        "Contract / MSA",
+        "Order blank SIM cards",
+    ]
     assert "SIM cards" not in _menu(page) and "Manage SIM cards" not in page
     assert "No line is linked to your login yet." not in client.get("/me/").content.decode()
 
-    for app in ("accounts", "catalog", "audit", "backoffice", "usage", "bundles", "alerts", "webhooks", "support"):
+    for app in (
+        "accounts", "catalog", "audit", "backoffice", "usage", "bundles", "alerts", "webhooks", "support", "invoicing",
+        "payments", "simorders",
+    ):  # fmt: skip
         unregister(app)
     page = client.get("/dashboard/").content.decode()
     assert _tiles(page) == [] and _menu(page) == []
@@ -180,6 +214,7 @@ def test_a_tile_shows_its_figure_for_the_actor(client, login, manager, navigatio
         "Group bundles",
         "Pay invoices",
         "Contract / MSA",
+        "Order blank SIM cards",
     ]
     assert _tiles(page) == tiles
     assert "<strong>manager@acme.example</strong>" in page
