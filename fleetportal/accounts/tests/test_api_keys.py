@@ -78,7 +78,7 @@ def test_a_key_cannot_make_or_revoke_keys(holder, new_key):
         ("x", [], "scopes"),
         ("x", ["admin"], "scopes"),
         # No endpoint asks for these (yet): not offered, so not given.
-        ("x", ["read", "billing"], "scopes"),
+        ("x", ["read", "sms"], "scopes"),
         ("x", ["support"], "scopes"),
     ],
 )
@@ -166,11 +166,11 @@ def test_page_shows_the_new_key_once(client: Client, manager, customer):
 def test_the_page_offers_only_the_scopes_that_have_endpoints(client: Client, manager):
     client.force_login(manager)
     offered = re.findall(r'name="scopes" value="([^"]+)"', client.get("/api-keys/").content.decode())
-    assert offered == ["read", "fleet", "users"] == ApiKey.Scope.values
+    assert offered == ["read", "fleet", "users", "billing"] == ApiKey.Scope.values
 
 
 @pytest.mark.spec("F-91", "R3")
-@pytest.mark.parametrize("scope", ["billing", "support", "admin"])
+@pytest.mark.parametrize("scope", ["sms", "support", "admin"])
 def test_the_page_refuses_a_scope_it_does_not_offer(client: Client, manager, scope):
     client.force_login(manager)
     response = client.post("/api-keys/", {"name": "Sneaky", "scopes": ["read", scope]})
@@ -216,10 +216,10 @@ def test_page_revokes_after_confirmation(client: Client, manager, holder, other_
 
 @pytest.mark.spec("F-91")
 def test_a_key_given_a_scope_no_longer_offered_keeps_it_and_works(client: Client, manager, holder, new_key):
-    key, plaintext = new_key(holder, scopes=["read"], name="Old billing sync")
-    ApiKey.objects.filter(pk=key.pk).update(scopes=["billing", "read"])  # given before the scope was withdrawn
+    key, plaintext = new_key(holder, scopes=["read"], name="Old SMS sync")
+    ApiKey.objects.filter(pk=key.pk).update(scopes=["sms", "read"])  # given before the scope was withdrawn
     reading = Client(headers={"Authorization": f"Bearer {plaintext}"}).get("/api/v1/users")
     assert reading.status_code == 200
     client.force_login(manager)
-    row = client.get("/api-keys/").content.decode().split("Old billing sync")[1].split("</tr>")[0]
-    assert "billing, Read" in row
+    row = client.get("/api-keys/").content.decode().split("Old SMS sync")[1].split("</tr>")[0]
+    assert "sms, Read" in row
