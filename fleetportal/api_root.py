@@ -40,7 +40,8 @@ The Fleet Portal API for a business customer's IT department.
 
 Authenticate with an API key made by a manager on the portal's *API keys* page:
 `Authorization: Bearer fp_…`. A key acts for its own customer only, within its scopes:
-`read` to read, `users` and `fleet` to change. A logged-in portal session
+`read` to read, `users` and `fleet` to change, `billing` for invoices, balances, mandates and
+payments. A logged-in portal session
 works too (send the CSRF token in `X-CSRFToken` on changes).
 
 Errors always answer JSON `{"detail": "…", "field": "…" or null, "code": "…"}`.
