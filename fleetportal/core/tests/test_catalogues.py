@@ -40,6 +40,13 @@ SAME_IN_EVERY_LANGUAGE = {
     "%(count)s MB",
     "%(count)s SMS",
     "%(field)s: %(message)s",
+    # payment and document names
+    "Bancontact",
+    "BIC",
+    "IBAN",
+    "iDEAL",
+    "PayByMobile",
+    "PDF",
 }
 SAME_IN = {
     "nl": {
@@ -48,6 +55,9 @@ SAME_IN = {
         "Billing account",
         "billing account",
         "billing accounts",
+        "Billing accounts",
+        "Billing account %(number)s",
+        "Per billing account",
         "Dashboard fleet manager",
         # Dutch words spelt as in English
         "Code",
@@ -55,10 +65,12 @@ SAME_IN = {
         "Contract",
         "contract",
         "Contract / MSA",
+        "Contract %(number)s",
         "Dashboard",
         "data (MB)",
         "E-mail",
         "e-mail",
+        "Euro (EUR)",
         "Import",
         "Imports",
         "login",
@@ -67,7 +79,10 @@ SAME_IN = {
         "Sorry",
         "Status",
         "status",
+        "Status: %(before)s → %(after)s",
         "type",
+        "URL",
+        "Webhooks",
     },
     "fr": {
         # the seeds' own French term (shared/seeds/003: "Sélectionnez le billing account")
@@ -110,6 +125,7 @@ SAME_IN = {
         "Dashboard",
         "E-mail",
         "e-mail",
+        "Euro (EUR)",
         "Filter",
         "format",
         "Import",
@@ -129,6 +145,7 @@ SAME_IN = {
     },
     "hu": {
         # Hungarian words spelt as in English
+        "Belgium",
         "E-mail",
         "e-mail",
     },
