@@ -89,6 +89,7 @@ SAME_IN = {
         "Billing account",
         "billing account",
         "billing accounts",
+        "Billing accounts",
         # French words spelt as in English
         "Action",
         "action",
@@ -117,6 +118,16 @@ SAME_IN = {
         "Signatures",
         "Support",
         "type",
+        "Catalogue",
+        "Euro (EUR)",
+        "France",
+        "Luxembourg",
+        "min",
+        "service",
+        "Stock",
+        "Tickets",
+        "Type",
+        "Webhooks",
     },
     "de": {
         # German words spelt as in English (German writes its nouns with a capital)
