@@ -58,6 +58,8 @@ SAME_IN = {
         "Billing accounts",
         "Billing account %(number)s",
         "Per billing account",
+        # the portal's Dutch name for its support function, as the seeds call it
+        "Helpdesk",
         "Dashboard fleet manager",
         # Dutch words spelt as in English
         "Code",
@@ -104,6 +106,7 @@ SAME_IN = {
         "e-mail",
         "format",
         "Message",
+        "message",
         "minutes",
         "%(count)s minute",
         "Mx",
