@@ -32,7 +32,7 @@ def test_manager_reads_the_matrix_the_bundles_and_downloads_the_msa(
     expect(voice.locator("th, td").nth(column)).to_have_text("Not applicable")
     screenshot(page, "matrix")
 
-    page.get_by_role("link", name="Group bundles").click()
+    page.get_by_role("navigation", name="Contract").get_by_role("link", name="Group bundles").click()
     expect(page.get_by_role("cell", name="Group Data 200 GB")).to_be_visible()
     expect(page.locator("table.matrix")).to_have_count(0)
     screenshot(page, "bundles")
