@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from fleetportal.fleet.models import Line
 from fleetportal.support.models import Ticket
@@ -41,8 +41,8 @@ def test_a_ticket_with_two_attachments_is_answered_by_staff(page: Page, browser,
     page.get_by_label("Your message").fill("Please pause this SIM: the phone was stolen.")
     page.get_by_label("Attachments").set_input_files(
         [
-            {"name": "police-report.pdf", "mimeType": "application/pdf", "buffer": PDF},
-            {"name": "photo.png", "mimeType": "image/png", "buffer": PNG},
+            FilePayload(name="police-report.pdf", mimeType="application/pdf", buffer=PDF),
+            FilePayload(name="photo.png", mimeType="image/png", buffer=PNG),
         ]
     )
     screenshot(page, "form")

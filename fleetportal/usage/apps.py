@@ -21,6 +21,6 @@ class UsageConfig(AppConfig):
         navigation.register()
         # The audit log names this app's action and values in the reader's language.
         ACTION_LABELS.setdefault("usage.ingested", events.AUDIT_LABEL)
-        ACTION_LABELS.setdefault("usage.rated", events.USAGE_RATED.label)
+        ACTION_LABELS.setdefault("usage.rated", events.RATED_LABEL)
         ACTION_LABELS.setdefault("usage.exported", _("Usage figures exported"))
         register_values("source", IngestJob.Source.choices)

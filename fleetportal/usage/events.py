@@ -12,4 +12,5 @@ USAGE_INGESTED = EventType("usage.ingested", _("Usage records ingested"))
 # Recorded by rating once per customer and period it (re)rated, after the counters are written:
 # data: {"period": "YYYY-MM-01", "lines": [line ids whose counters changed], "pools": [pool ids]}.
 # Alerts and rules consume it; a consumer reads the counters, never the records.
-USAGE_RATED = EventType("usage.rated", _("Usage rated"))
+RATED_LABEL = _("Usage rated")
+USAGE_RATED = EventType("usage.rated", RATED_LABEL)
