@@ -52,8 +52,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
@@ -64,6 +66,7 @@ from fleetportal.accounts import session as session_keys
 from fleetportal.accounts.api_keys import api_key_create
 from fleetportal.accounts.models import ApiKey, Function, Membership, OneTimeCode, Role, StaffRole, User
 from fleetportal.catalog.demo import load_catalogue, retain_for
+from fleetportal.catalog.models import UsageRate
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Channel, Contract, Customer
 from fleetportal.core.tests.factories import (
@@ -83,6 +86,22 @@ INVITE_RE = re.compile(r"/invite/([A-Za-z0-9_\-]+)/")
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows(request: pytest.FixtureRequest) -> None:
+    """A transactional test (threads, races, the browser) ends with a flush, which also empties
+    what the data migrations put in the tables: the catalogue's list rates. Whatever test runs
+    next on the worker rates usage against them, so a test with the database finds them again
+    (one EXISTS query when they are there)."""
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not UsageRate.objects.filter(plan=None).exists():
+        import_module("fleetportal.catalog.migrations.0002_usage_rates").seed_list_rates(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
