@@ -11,17 +11,14 @@ another customer's is refused on its field, the same answer whether it exists or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError
 
 from fleetportal.accounts.models import ApiKey
 from fleetportal.core.actor import Actor
-from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, api_actor
-from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, api_actor, refused_fields_as_invalid
 from fleetportal.core.http import PortalRequest
 from fleetportal.fleet import selectors as fleet_selectors
 
@@ -33,7 +30,6 @@ router = Router(tags=["usage rules"])
 READ = (ApiKey.Scope.READ, ApiKey.Scope.FLEET)
 WRITE = (ApiKey.Scope.FLEET,)
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-T = TypeVar("T")
 
 
 class RuleIn(Schema):
@@ -144,21 +140,6 @@ def _input(actor: Actor, payload: RuleIn) -> actions_rules.RuleInput:
     )
 
 
-def _refused_as_invalid(call: Callable[[], T]) -> T:
-    """The action's refusal of a field as the API's 422 for that field (a right stays a 403)."""
-    try:
-        return call()
-    except PermissionDeniedError:
-        raise
-    except ActionError as exc:
-        if exc.field is None:
-            raise
-        message = str(exc.message)
-        raise ValidationError(
-            [{"loc": ("body", "payload", exc.field), "msg": message, "type": "value_error", "ctx": {"error": message}}]
-        ) from exc
-
-
 @router.get("/rules", response={200: RulePage, **ERROR_RESPONSES}, operation_id="rules_list", summary="List rules")
 def rules_list(request: PortalRequest, query: Query[PageQuery]) -> RulePage:
     """Your usage rules, by name."""
@@ -176,9 +157,8 @@ def rule_get(request: PortalRequest, rule_id: int) -> RuleOut:
 def rule_create(request: PortalRequest, payload: RuleIn) -> Status[RuleOut]:
     """A rule for your lines: when `metric` reaches `threshold`, `effect`, once per line and month."""
     actor = api_actor(request, *WRITE)
-    rule = _refused_as_invalid(
-        lambda: actions_rules.rule_create(actor=actor, customer=actor.tenant, data=_input(actor, payload))
-    )
+    with refused_fields_as_invalid():
+        rule = actions_rules.rule_create(actor=actor, customer=actor.tenant, data=_input(actor, payload))
     return Status(201, RuleOut.of(selectors.rule_for(actor, rule.pk)))
 
 
@@ -189,7 +169,8 @@ def rule_replace(request: PortalRequest, rule_id: int, payload: RuleIn) -> RuleO
     """The rule becomes what the body says; what it did this month stays done."""
     actor = api_actor(request, *WRITE)
     rule = selectors.rule_for(actor, rule_id)
-    _refused_as_invalid(lambda: actions_rules.rule_change(actor=actor, rule=rule, data=_input(actor, payload)))
+    with refused_fields_as_invalid():
+        actions_rules.rule_change(actor=actor, rule=rule, data=_input(actor, payload))
     return RuleOut.of(selectors.rule_for(actor, rule_id))
 
 
