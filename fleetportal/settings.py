@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "fleetportal.audit",
     "fleetportal.backoffice",
     "fleetportal.webhooks",
+    "fleetportal.sso",
+    "oauth2_provider",
     "fleetportal.demo",
     "ninja",  # its static Swagger UI for /api/v1/docs (else it loads the UI from a CDN)
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("orders/", include("fleetportal.simorders.urls")),
     path("rules/", include("fleetportal.alerts.urls")),
     path("webhooks/", include("fleetportal.webhooks.urls")),
+    path("o/", include("fleetportal.sso.urls")),
     path("invoices/staff/", include("fleetportal.invoicing.urls_staff")),
     path("invoices/", include("fleetportal.invoicing.urls")),
     path("payments/", include("fleetportal.payments.urls")),

@@ -313,3 +313,51 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class BulkJob(models.Model):
+    """A change or an export over many lines that runs on a worker instead of in the request
+    (F-32): above `BULK_JOB_THRESHOLD` lines the pages and the API queue one of these and show
+    its progress. A change job applies all or nothing (R2), in one transaction, so a worker
+    killed mid-job leaves nothing half-applied; `lease_until` lets another worker see that a
+    running job's worker is gone. `results` holds one [line id, number, outcome, reason] per
+    line; `file` the export, or the results as xlsx."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Plan change")
+        OPTIONS = "options", _("Options change")
+        BLOCKS = "blocks", _("Blocks change")
+        BILLING_ACCOUNT = "billing_account", _("Billing account change")
+        TAGS = "tags", _("Tags change")
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="bulk_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("job"), max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"]), models.Index(fields=["status", "lease_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
