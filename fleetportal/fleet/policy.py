@@ -10,7 +10,7 @@ from django.db.models import Q
 from fleetportal.accounts.models import Function
 from fleetportal.core import scope
 
-from .models import ImportJob, Line, ScheduledChange, SimCard, Tag
+from .models import BulkJob, ImportJob, Line, ScheduledChange, SimCard, Tag
 
 FLEET = Function.FLEET
 RIGHTS = (FLEET,)
@@ -32,3 +32,5 @@ def register() -> None:
     scope.register(Tag, scope.Rule(customer="customer", rights=RIGHTS))
     scope.register(ScheduledChange, scope.Rule(customer="line__customer", rights=RIGHTS))
     scope.register(ImportJob, scope.Rule(customer="customer", rights=RIGHTS, staff=False))
+    # Bulk changes and exports on a worker (F-32): read by those who see the fleet, like the export.
+    scope.register(BulkJob, scope.Rule(customer="customer", rights=RIGHTS, staff=False))
