@@ -299,6 +299,10 @@ NETWORK_SIMULATOR_DELAY_SECONDS = env.float("NETWORK_SIMULATOR_DELAY_SECONDS", d
 NETWORK_SIMULATOR_PORT_IN_SECONDS = env.float("NETWORK_SIMULATOR_PORT_IN_SECONDS", default=10)
 NETWORK_SIMULATOR_FAIL = env.list("NETWORK_SIMULATOR_FAIL", default=[])
 NETWORK_SIMULATOR_TIMEOUT = env.list("NETWORK_SIMULATOR_TIMEOUT", default=[])
+# NETWORK_ADAPTER=osmo_hlr: the osmo-hlr's CTRL interface, and how long to wait for it (docs/osmo-hlr.md).
+OSMO_HLR_CTRL_HOST = env.str("OSMO_HLR_CTRL_HOST", default="127.0.0.1")
+OSMO_HLR_CTRL_PORT = env.int("OSMO_HLR_CTRL_PORT", default=4259)
+OSMO_HLR_TIMEOUT_SECONDS = env.float("OSMO_HLR_TIMEOUT_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from .base import NetworkAdapter, NetworkError, NetworkRejected
 
 ADAPTERS = {
     "simulator": "fleetportal.network.adapters.simulator.SimulatorAdapter",
+    "osmo_hlr": "fleetportal.network.adapters.osmo_hlr.adapter.OsmoHlrAdapter",
 }
 
 __all__ = ["NetworkAdapter", "NetworkError", "NetworkRejected", "get_adapter"]
