@@ -1,6 +1,7 @@
 """Worker jobs of the fleet (entry points only): the changes planned for a date (F-22, F-26) run
-when due, and CSV imports (F-32). Pages and the API queue an import by handing `import_lines`
-to the action that records it (`start=`), which queues it once the upload is committed."""
+when due, CSV imports and bulk changes of many lines (F-32). Pages and the API queue an import
+or a bulk change by handing `import_lines` or `run_bulk_job` to the action that records it
+(`start=`), which queues it once committed."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -18,3 +19,15 @@ def run_due_changes() -> None:
 def import_lines(job_id: int, apply: bool) -> None:
     """A CSV import's dry run (`apply=False`) or the import itself (F-32)."""
     jobs.import_lines(job_id, apply=apply)
+
+
+@db_task(retries=0)
+def run_bulk_job(job_id: int) -> None:
+    """A bulk change of many lines, all or nothing (F-32, R2)."""
+    jobs.run_bulk_job(job_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def resume_bulk_jobs() -> None:
+    """Bulk changes whose worker vanished mid-job (nothing of them applied) run again, or fail."""
+    jobs.resume_bulk_jobs(run_bulk_job)

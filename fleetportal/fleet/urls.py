@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import changes, controls, io, line, member, member_help, member_line, network, overview, products, wizard
+from .views import (
+    changes,
+    controls,
+    io,
+    jobs,
+    line,
+    member,
+    member_help,
+    member_line,
+    network,
+    overview,
+    products,
+    wizard,
+)
 
 urlpatterns = [
     path("lines/", overview.fleet_lines, name="fleet_lines"),
@@ -24,6 +37,9 @@ urlpatterns = [
     path(
         "lines/<int:line_id>/changes/<int:change_id>/cancel/", changes.fleet_change_cancel, name="fleet_change_cancel"
     ),
+    path("jobs/<int:job_id>/", jobs.fleet_bulk_job, name="fleet_bulk_job"),
+    path("jobs/<int:job_id>/progress/", jobs.fleet_bulk_job_progress, name="fleet_bulk_job_progress"),
+    path("jobs/<int:job_id>/results.xlsx", jobs.fleet_bulk_job_results, name="fleet_bulk_job_results"),
     path("import/", io.fleet_import, name="fleet_import"),
     path("import/template.csv", io.fleet_import_template, name="fleet_import_template"),
     path("import/<int:job_id>/", io.fleet_import_job, name="fleet_import_job"),

@@ -18,6 +18,7 @@ from fleetportal.fleet.models import Line, Tag
 
 from .common import (
     LIVE,
+    StatusRule,
     audit_lines,
     bump,
     lock_lines,
@@ -27,7 +28,6 @@ from .common import (
     require_options_retained,
     require_own_split_bill_profile,
     require_plan_retained,
-    require_status,
 )
 
 
@@ -38,6 +38,8 @@ class Keep(Enum):
 
 
 KEEP = Keep.KEEP
+# The status rule of billing changes, with its refusal.
+BILLING_CHANGEABLE = StatusRule(LIVE, _("%(number)s is %(status)s: its billing cannot be changed."))
 
 
 @transaction.atomic
@@ -55,7 +57,7 @@ def lines_change_billing(
     """
     require_fleet_lines(actor, lines)
     locked = lock_lines(lines, expected_versions, related=("billing_account", "split_bill_profile"))
-    require_status(locked, LIVE, _("%(number)s is %(status)s: its billing cannot be changed."))
+    BILLING_CHANGEABLE.require(locked)
     customers = {line.customer_id for line in locked}
     changes: dict[str, object] = {}
     if billing_account is not None:

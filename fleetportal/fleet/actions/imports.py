@@ -25,14 +25,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fleetportal.accounts.api_keys import key_functions
-from fleetportal.accounts.models import ApiKey, Membership
 from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
-from fleetportal.core.errors import ActionError, PermissionDeniedError
-from fleetportal.core.models import Channel, Customer
+from fleetportal.core.errors import ActionError
+from fleetportal.core.models import Customer
 from fleetportal.fleet.imports import (
     COLUMNS,
     CsvRow,
@@ -50,6 +48,7 @@ from .billing import clean_tag_name, lines_set_tags, tag_create
 from .common import max_length, require_fleet
 from .details import LineDetails
 from .lines import LinesRefused, NewLine, NewNumber, PortIn, line_add, lines_add
+from .requester import requester
 
 # Moved to `fleet.imports` (reads) and `fleet.jobs` (the worker's side); named here still for
 # the callers that import them from this module.
@@ -260,28 +259,11 @@ def _run_rows(actor: Actor, job: ImportJob, *, apply: bool, progress: Progress) 
 
 
 def _job_actor(job: ImportJob) -> Actor:
-    """Who uploaded the file, acting through a job: their rights (or their API key's scopes) as
-    they are now. Never the portal's own job actor, which may manage every customer's lines."""
-    if job.api_key_id:
-        key = job.api_key
-        if key is None or key.revoked_at is not None or ApiKey.Scope.FLEET not in key.scopes:
-            raise PermissionDeniedError(_("The API key that uploaded this file is revoked or lost the fleet scope."))
-        return Actor(user=None, channel=Channel.JOB, api_key=key, functions=key_functions(key))
-    membership = (
-        Membership.objects.filter(user=job.created_by, customer=job.customer)
-        .exclude(status=Membership.Status.DISABLED)
-        .select_related("customer")
-        .first()
-        if job.created_by_id
-        else None
-    )
-    if membership is None:
-        raise PermissionDeniedError(_("The person who uploaded this file may no longer manage SIM cards."))
-    return Actor(
-        user=job.created_by,
-        channel=Channel.JOB,
-        membership=membership,
-        functions=frozenset(membership.functions),
+    """Who uploaded the file, acting through a job (`requester`)."""
+    return requester(
+        job,
+        key_lost=_("The API key that uploaded this file is revoked or lost the fleet scope."),
+        person_lost=_("The person who uploaded this file may no longer manage SIM cards."),
     )
 
 

@@ -28,8 +28,11 @@ from fleetportal.core.views import form_error
 
 from .. import actions, selectors
 from ..actions.common import date_label
+from ..bulk_jobs import runs_as_job
 from ..forms import ActivateForm, StopForm, SwapForm, SwitchForm, TagsForm
+from ..models import BulkJob
 from ..policy import FLEET
+from .jobs import queue_bulk_job
 from .selection import EmptySelection, Selection, next_url, posted_version, read_selection
 
 SelectionView = Callable[..., HttpResponse]
@@ -182,10 +185,26 @@ def fleet_reactivate(request: LoggedInRequest, selection: Selection) -> HttpResp
 @require_http_methods(["GET", "POST"])
 @with_selection
 def fleet_tags(request: LoggedInRequest, selection: Selection) -> HttpResponse:
-    """Put tags (cost centres) on the selected lines or take them off; a new tag is created first."""
+    """Put tags (cost centres) on the selected lines or take them off; a new tag is created first.
+    Above `BULK_JOB_THRESHOLD` lines a worker does it (F-32)."""
     actor = request.actor
     form = TagsForm(submitted(request), tags=selectors.tags_for(actor))
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and runs_as_job(selection.count):
+        data = form.cleaned_data
+        try:  # the worker creates the new tag with the change, or neither
+            return queue_bulk_job(
+                request,
+                kind=BulkJob.Kind.TAGS,
+                lines=selection.locked_list(),
+                params={
+                    "add": [tag.pk for tag in data["add"]],
+                    "remove": [tag.pk for tag in data["remove"]],
+                    "name": data["name"],
+                },
+            )
+        except ActionError as exc:
+            form_error(form, exc)
+    elif form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():  # a refused change leaves no new tag behind

@@ -23,7 +23,7 @@ from fleetportal.core.views import form_error
 from ..actions import line_blocks_set, line_limits_change, lines_blocks_change
 from ..actions.controls import review_blocks_change
 from ..forms_controls import BlocksChangeForm, BlocksForm, LimitsForm
-from ..models import Line, Service
+from ..models import BulkJob, Line, Service
 from ..policy import FLEET
 from .changes import with_selection
 from .products import Flow, review_page
@@ -81,6 +81,8 @@ BLOCKS_FLOW = Flow(
         actor=actor, lines=lines, block=data["block"], unblock=data["unblock"], versions=versions
     ),
     done=_blocks_done,
+    job_kind=BulkJob.Kind.BLOCKS,
+    job_params=lambda data: {"block": data["block"], "unblock": data["unblock"]},
 )
 
 

@@ -40,10 +40,12 @@ from ..actions import (
     review_plan_change,
 )
 from ..actions.common import date_label
+from ..bulk_jobs import runs_as_job
 from ..forms import BillingChangeForm, OptionsChangeForm, PlanChoiceForm
-from ..models import Line, LineOption
+from ..models import BulkJob, Line, LineOption
 from ..policy import FLEET
 from .changes import with_selection
+from .jobs import queue_bulk_job
 from .selection import PREVIEW, Selection, next_url, posted_version
 
 REVIEW_SALT = "fleet.review"
@@ -87,18 +89,33 @@ class Flow:
     review: Callable[[list[Line], dict[str, Any]], Any]
     apply: Callable[..., int]  # (actor, lines, data, versions) → how many lines the action changed
     done: Callable[[int, dict[str, Any]], str]  # the flash message for `count` lines changed
+    # Above the threshold the change runs as a job (F-32): its kind and the choice as it keeps it.
+    job_kind: str
+    job_params: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def review_page(request: LoggedInRequest, selection: Selection, form: forms.Form, flow: Flow) -> HttpResponse:
     """The stage comes from the button: "choose" on arrival, "review", then "apply". Applying
-    needs the review of the same choice; a refused change shows its reason over a fresh review."""
+    needs the review of the same choice; a refused change shows its reason over a fresh review.
+    A selection above `BULK_JOB_THRESHOLD` lines is applied by a worker, the page following it."""
     stage = request.POST.get("stage", "choose") if request.method == "POST" else "choose"
     review, token = None, ""
     if stage != "choose" and form.is_valid():
         data = form.cleaned_data
         choice = flow.choice(data)
         versions = _reviewed_versions(request, choice) if stage == "apply" else None
-        if versions is not None:
+        if versions is not None and runs_as_job(selection.count):
+            try:
+                return queue_bulk_job(
+                    request,
+                    kind=flow.job_kind,
+                    lines=selection.locked_list(),
+                    params=flow.job_params(data),
+                    versions=versions,
+                )
+            except ActionError as exc:
+                form_error(form, exc)
+        elif versions is not None:
             try:
                 changed = flow.apply(request.actor, selection.locked_list(), data, versions)
             except ActionError as exc:
@@ -123,6 +140,7 @@ def review_page(request: LoggedInRequest, selection: Selection, form: forms.Form
             "row_count": len(rows),
             "only_changes": only_changes,
             "token": token,
+            "as_job": runs_as_job(selection.count),
             "next": next_url(request, ""),
             "back": next_url(request, reverse("fleet_lines")),
         },
@@ -154,6 +172,11 @@ PLAN_FLOW = Flow(
         ).changing
     ),
     done=_plan_done,
+    job_kind=BulkJob.Kind.PLAN,
+    job_params=lambda data: {
+        "plan": data["plan"].plan_id,
+        "date": data["date"].isoformat() if data.get("date") else None,
+    },
 )
 
 
@@ -161,9 +184,14 @@ def _options(data: dict[str, Any], name: str) -> list[Option]:
     return [item.option for item in data[name]]
 
 
+def _option_ids(data: dict[str, Any]) -> list[tuple[str, list[int]]]:
+    """The options to add and to remove, as ids."""
+    return [(name, sorted(item.option_id for item in data[name])) for name in ("add", "remove")]
+
+
 OPTIONS_FLOW = Flow(
     template="fleet/options_change.html",
-    choice=lambda data: [sorted(item.option_id for item in data[name]) for name in ("add", "remove")],
+    choice=lambda data: [ids for _name, ids in _option_ids(data)],
     review=lambda lines, data: review_options_change(lines, add=_options(data, "add"), remove=_options(data, "remove")),
     apply=lambda actor, lines, data, versions: len(
         lines_change_options(
@@ -180,6 +208,8 @@ OPTIONS_FLOW = Flow(
         )
         % {"count": count}
     ),
+    job_kind=BulkJob.Kind.OPTIONS,
+    job_params=lambda data: dict(_option_ids(data)),
 )
 
 

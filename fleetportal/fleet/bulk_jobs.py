@@ -1,0 +1,104 @@
+"""Bulk changes on a worker (F-32): the reads of the pages and the API. When a change runs as a
+job (`runs_as_job`), the jobs of the actor's customer, how far a running one got, and its
+per-line results, on the page or as an .xlsx file. The job itself is `actions.bulk_jobs`; the
+worker's side `fleet.jobs`."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from huey.contrib.djhuey import HUEY
+
+from fleetportal.core.actor import Actor
+from fleetportal.core.phones import display
+from fleetportal.core.scope import scope
+
+from .exports import write_xlsx
+from .models import BulkJob
+
+DEFAULT_THRESHOLD = 500
+
+# What became of each line (`BulkJob.results`: [line id, number, outcome, reason]).
+APPLIED, NOT_APPLICABLE, FAILED = "applied", "not_applicable", "failed"
+OUTCOMES = {APPLIED: _("applied"), NOT_APPLICABLE: _("not applicable"), FAILED: _("failed")}
+RUNNING = (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING)
+
+
+def threshold() -> int:
+    """Lines a change may have and still run in the request (`BULK_JOB_THRESHOLD`)."""
+    return int(getattr(settings, "BULK_JOB_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def runs_as_job(count: int) -> bool:
+    """A change of more lines than the threshold is queued for a worker, the page following it."""
+    return count > threshold()
+
+
+def bulk_jobs_for(actor: Actor) -> QuerySet[BulkJob]:
+    """The jobs of the actor's customer, newest first (fleet managers, keys that see the fleet)."""
+    return scope(actor, BulkJob).select_related("created_by")
+
+
+def bulk_job_for(actor: Actor, job_id: int) -> BulkJob:
+    """One job of the actor's customer; another customer's, or no such id, is a 404 (S1)."""
+    if not 0 < job_id < 2**63:  # beyond any id column: no such job (not a database error)
+        raise Http404
+    job = bulk_jobs_for(actor).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def progress_key(job_id: int) -> str:
+    """Where the worker running a job keeps how many lines it did (`fleet.jobs`): in the job
+    queue's key-value store, readable while the job's transaction is still open."""
+    return f"fleet-bulk-progress-{job_id}"
+
+
+def lines_done(job: BulkJob) -> int:
+    """How far a job got (the job row itself is written when it ends)."""
+    if job.status not in RUNNING:
+        return job.done
+    return min(int(HUEY.get(progress_key(job.pk), peek=True) or 0), job.total)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    line_id: int
+    number: str
+    outcome: str
+    reason: str
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOMES.get(self.outcome, self.outcome))
+
+
+def result_rows(job: BulkJob, *, outcome: str = "") -> list[ResultRow]:
+    """The job's per-line results (only those of `outcome` if given), numbers as people read them."""
+    return [
+        ResultRow(line_id=line_id, number=display(number), outcome=result, reason=reason)
+        for line_id, number, result, reason in job.results
+        if not outcome or result == outcome
+    ]
+
+
+def outcome_counts(job: BulkJob) -> dict[str, int]:
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for _line_id, _number, outcome, _reason in job.results:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def results_xlsx(job: BulkJob) -> bytes:
+    """The per-line results as one worksheet (headers in the active language)."""
+    titles = [str(_("Line id")), str(_("Phone number")), str(_("Result")), str(_("Reason"))]
+    cells = ([str(row.line_id), row.number, row.outcome_label, row.reason] for row in result_rows(job))
+    target = io.BytesIO()
+    write_xlsx(target, titles, cells, sheet=str(_("Results")))
+    return target.getvalue()
