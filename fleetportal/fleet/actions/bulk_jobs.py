@@ -188,7 +188,7 @@ def _blocks_check(
 ) -> dict[int, Outcome]:
     """The action's own checks, in its order: rights, the choice, every line's status; then its review."""
     require_fleet_lines(actor, lines)
-    review = review_blocks_change(lines, **choice)
+    review = review_blocks_change(lines, block=choice["block"], unblock=choice["unblock"])
     CONTROLLABLE.require(lines)
     return {
         row.line.pk: (APPLIED, "") if row.changes else (NOT_APPLICABLE, _("No change: already as asked."))
@@ -197,7 +197,9 @@ def _blocks_check(
 
 
 def _blocks_apply(actor: Actor, lines: list[Line], choice: dict[str, list[str]], versions: Versions) -> object:
-    return lines_blocks_change(actor=actor, lines=lines, versions=versions, **choice)
+    return lines_blocks_change(
+        actor=actor, lines=lines, block=choice["block"], unblock=choice["unblock"], versions=versions
+    )
 
 
 # Billing account (F-30): {"billing_account": id | None, "split_bill_profile": id | None | "keep"}
@@ -218,7 +220,7 @@ def _billing_prepare(actor: Actor, job: BulkJob) -> _BillingChoice:
             raise ActionError(_("Choose one of your billing accounts."), field="billing_account")
     profile: SplitBillProfile | Keep | None = KEEP if profile_id == "keep" else None
     if profile_id not in ("keep", None):
-        profile = SplitBillProfile.objects.filter(pk=profile_id).first()
+        profile = SplitBillProfile.objects.filter(pk=profile_id, customer=job.customer).first()
         if profile is None:
             raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
     return _BillingChoice(billing_account=account, split_bill_profile=profile)

@@ -14,16 +14,17 @@ the caller's own only (`lookups`, QUALITY S1).
     bulk.py      changes of many lines at once
     controls.py  blocks, PayByMobile limit, out-of-bundle notification, bundle alerts
     files.py     export and CSV import
+    jobs.py      bulk changes running on a worker, and their status
 """
 
 from __future__ import annotations
 
 from ninja import Router
 
-from . import bulk, controls, files, lines, planned, stock
+from . import bulk, controls, files, jobs, lines, planned, stock
 
 router = Router()
-for part in (lines, stock, planned, bulk, controls, files):
+for part in (lines, stock, planned, bulk, controls, files, jobs):
     # A path served by two routers would answer 405 for the methods of the second: keep each
     # path in one module.
     router.add_router("", part.router)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
 from fleetportal.core.actor import Actor
@@ -21,9 +21,11 @@ from fleetportal.core.http import PortalRequest
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 
 from .. import actions, selectors
-from ..actions.controls import LIMIT_FIELDS, clean_amount, current_blocks
-from ..models import Line, Service
+from ..actions.controls import LIMIT_FIELDS, clean_amount, clean_blocks_change, current_blocks
+from ..bulk_jobs import runs_as_job
+from ..models import BulkJob, Line, Service
 from . import lookups
+from .jobs import JobOut, queued
 from .schemas import MAX_BULK, RESPONSES, TYPED_MSISDN, Id, In, LineStateOut, Versions, amount_text
 from .scopes import READ, WRITE
 
@@ -178,22 +180,23 @@ def line_blocks_set(request: PortalRequest, line_id: int, payload: BlocksIn) -> 
 
 @router.post(
     "/lines/blocks",
-    response={200: BulkBlocksOut, **RESPONSES},
+    response={200: BulkBlocksOut, 202: JobOut, **RESPONSES},
     operation_id="lines_blocks_change",
     summary="Block or unblock services on lines",
 )
-def lines_blocks_change(request: PortalRequest, payload: BulkBlocksIn) -> BulkBlocksOut:
+def lines_blocks_change(request: PortalRequest, payload: BulkBlocksIn) -> BulkBlocksOut | Status[JobOut]:
     """Block and unblock services on lines named by id or number, all or none: a stopped line,
     an unknown service or a line changed since `versions` refuses the whole change (F-40, R2).
-    Scope `fleet`."""
+    Above the threshold: 202 and a job (F-32). Scope `fleet`."""
     actor = api_actor(request, *WRITE)
     lines = _lines_named(actor, payload)
+    versions = lookups.versions(payload.versions)
+    if runs_as_job(len(lines)):
+        block, unblock = clean_blocks_change(payload.block, payload.unblock)  # a bad choice: 4xx now
+        params = {"block": block, "unblock": unblock}
+        return queued(actor, kind=BulkJob.Kind.BLOCKS, lines=lines, params=params, versions=versions)
     changed = actions.lines_blocks_change(
-        actor=actor,
-        lines=lines,
-        block=payload.block,
-        unblock=payload.unblock,
-        versions=lookups.versions(payload.versions),
+        actor=actor, lines=lines, block=payload.block, unblock=payload.unblock, versions=versions
     )
     fresh = {line.pk: line for line in Line.objects.filter(pk__in=[line.pk for line in lines])}
     return BulkBlocksOut(changed=changed, lines=[LineStateOut.of(fresh[line.pk]) for line in lines])
