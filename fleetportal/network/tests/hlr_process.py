@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fleetportal.network.adapters.osmo_hlr.adapter import Hlr, OsmoHlrAdapter, Subscriber
@@ -113,7 +114,7 @@ class KillingAdapter(OsmoHlrAdapter):
     process: OsmoHlrProcess | None = None
     survivors = 0
 
-    def send(self, request: ProvisioningRequest):  # type: ignore[no-untyped-def]
+    def send(self, request: ProvisioningRequest) -> Callable[[], None]:
         cls = type(self)
         if cls.survivors == 0 and cls.process is not None:
             cls.process.kill()

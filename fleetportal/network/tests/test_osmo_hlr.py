@@ -23,7 +23,7 @@ from fleetportal.fleet.actions.common import today
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.provisioning import request_provisioning
 from fleetportal.fleet.tests.factories import LineFactory, SimCardFactory
-from fleetportal.network.adapters.osmo_hlr.adapter import OsmoHlrAdapter, Subscriber, services_wanted
+from fleetportal.network.adapters.osmo_hlr.adapter import OsmoHlrAdapter, Subscriber, hlr_msisdn, services_wanted
 from fleetportal.network.models import ProvisioningRequest
 
 from .hlr_process import CTRL_PORT, KillingAdapter, OsmoHlrProcess
@@ -54,10 +54,6 @@ def pending_line(customer: Customer, **fields: object) -> Line:
     return LineFactory.create(customer=customer, status=Line.Status.PENDING, **fields)
 
 
-def hlr_msisdn(line: Line) -> str:
-    return line.msisdn.removeprefix("+")
-
-
 def network_state(line: Line) -> str:
     line.refresh_from_db()
     return line.network_state
@@ -72,7 +68,7 @@ def assert_hlr_holds(hlr: OsmoHlrProcess, line: Line, *, cs: bool, ps: bool) -> 
     portal shows the line in sync."""
     line.refresh_from_db()
     assert line.sim is not None
-    assert hlr.subscriber(f"by-imsi-{line.sim.imsi}") == (Subscriber(line.sim.imsi, hlr_msisdn(line)), cs, ps)
+    assert hlr.subscriber(f"by-imsi-{line.sim.imsi}") == (Subscriber(line.sim.imsi, hlr_msisdn(line.msisdn)), cs, ps)
     assert last_request(line).status == Status.DONE
     assert line.network_state == State.IN_SYNC
 
@@ -115,7 +111,7 @@ def test_a_line_lives_and_ends_in_the_hlr(hlr, customer, fleet_manager, worker) 
     assert last_request(line).status == Status.DONE
     assert network_state(line) == State.IN_SYNC
     assert hlr.subscriber(f"by-imsi-{new_sim.imsi}") is None
-    assert hlr.subscriber(f"by-msisdn-{hlr_msisdn(line)}") is None
+    assert hlr.subscriber(f"by-msisdn-{hlr_msisdn(line.msisdn)}") is None
 
 
 def test_a_port_in_gives_the_subscriber_the_ported_number(hlr, customer, fleet_manager, worker) -> None:
@@ -140,7 +136,7 @@ def test_a_request_sent_again_changes_nothing(hlr, customer, fleet_manager, work
     for operation in ("activate", "swap"):
         request = ProvisioningRequest.objects.get(line=line, operation=operation)
         OsmoHlrAdapter().send(request)
-    assert hlr.subscriber(f"by-imsi-{new_sim.imsi}") == (Subscriber(new_sim.imsi, hlr_msisdn(line)), True, True)
+    assert hlr.subscriber(f"by-imsi-{new_sim.imsi}") == (Subscriber(new_sim.imsi, hlr_msisdn(line.msisdn)), True, True)
 
 
 def test_an_imsi_holding_another_number_is_refused(hlr, customer, fleet_manager, worker) -> None:
@@ -180,7 +176,7 @@ def test_hlr_killed_mid_batch_fails_the_rest_and_a_retry_converges(
 
     hlr.start()  # the same database: what was applied before the crash is still there
     for line in lines:
-        held = hlr.subscriber(f"by-msisdn-{hlr_msisdn(line)}")
+        held = hlr.subscriber(f"by-msisdn-{hlr_msisdn(line.msisdn)}")
         assert held is not None and held[1:] == ((False, False) if line not in failed else (True, True))
 
     settings.NETWORK_ADAPTER = "osmo_hlr"

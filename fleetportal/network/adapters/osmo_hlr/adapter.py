@@ -3,8 +3,9 @@ OSMO_HLR_CTRL_PORT over CTRL (`ctrl`).
 
 What each line change does to the HLR's subscriber record:
 
-- activate, port_in: create the subscriber with the SIM card's IMSI and give it the line's
-  number (MSISDN, without the "+"), then CS/PS as below. A subscriber the operator loaded
+- activate, port_in: create the subscriber with the IMSI of the line's SIM card (the card it
+  has when the request is sent) and give it the line's number (MSISDN, without the "+"), then
+  CS/PS as below. A subscriber the operator loaded
   beforehand (the SIM stock with its auth data, from the card vendor's file) is kept as it is,
   provided it holds no other number.
 - suspend, reactivate, blocks: CS (voice and SMS) and PS (data) on or off, for the subscriber
@@ -13,7 +14,8 @@ What each line change does to the HLR's subscriber record:
   data" is.
 - swap: the HLR cannot change a subscriber's IMSI, so the new card's IMSI is created, the old
   subscriber deleted, and the number and CS/PS moved to the new one.
-- stop: the subscriber holding the number is deleted (its SIM card is retired).
+- stop: the subscriber holding the number is deleted, its SIM card being retired; a number
+  handed over to the employee lives on in the operator's consumer systems, not through here.
 
 What osmo-hlr cannot express is recorded as applied, without a word to the HLR: plans and
 options, PayByMobile limits, and blocks of only part of a domain (outgoing calls only, SMS
