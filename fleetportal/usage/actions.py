@@ -1,14 +1,18 @@
 """Ingesting usage records (F-55, R5): a file or an API batch into `UsageRecord` rows.
 
-Streamed and set-based: the rows are read and checked one by one (`ingest.read_csv`), then
-handed to the database `CHUNK` at a time: loaded into a temporary staging table (PostgreSQL:
-one COPY; SQLite: one executemany), then moved with one
-`INSERT … SELECT … ON CONFLICT (record_id) DO NOTHING`, so a record already stored (an earlier
-file, a retry) is counted as a duplicate and never stored twice. A record id that an earlier
-row of the same file holds is a bad row (`duplicate_in_file`), found by the same join. Each
-chunk commits with the job's counts, so a page shows progress and a worker that dies goes on
-after the last committed row when the job runs again. Memory holds one chunk and the map of
-the numbers seen, whatever the file's size.
+Streamed and set-based, in chunks, each its own transaction with the job's counts (a page shows
+progress; a worker that dies goes on after the last committed row when the job runs again):
+
+- PostgreSQL (`ingest_sql`): the raw text is COPYed into a staging table and checked there by
+  SQL, numbers joined to their lines, the good rows moved by one
+  `INSERT … SELECT … ON CONFLICT (record_id) DO NOTHING`, the bad rows written by SQL too;
+- SQLite: each row is checked in Python (`ingest.read_csv`), the good rows staged by one
+  executemany and moved by the same INSERT.
+
+Either way a record already stored (an earlier file, a retry) is counted as a duplicate and
+never stored twice, and a record id that an earlier row of the same file holds is a bad row
+(`duplicate_in_file`), found by a join on the job's records. Memory holds one chunk (SQLite) or
+none of its rows (PostgreSQL), whatever the file's size.
 
 Rating (`usage_rate`) is its own action: the consumer of `usage.ingested` calls it for the
 job's lines and periods, the `usage_rate` command and the back office for a whole period.
@@ -24,7 +28,6 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -36,35 +39,22 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import Channel, Customer
-from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.models import Line
 
-from . import events, rating
-from .ingest import Bad, FileError, Parsed, read_csv, read_records
+from . import events, ingest_sql, rating
+from .ingest import Bad, FileError, Parsed, normalise_number, read_csv, read_records
 from .models import IngestError, IngestJob, UsageRecord
 from .periods import period_of
 from .policy import FLEET
 
-CHUNK = 5_000
+CHUNK = 5_000  # rows of a chunk checked in Python (SQLite), held in memory
 MAX_STORED_ERRORS = 10_000  # per job; `bad` counts them all
 MAX_NUMBERS = 200_000  # the numbers remembered across chunks (bounded memory)
 Start = Callable[[int], object]
 
+SQL_CHUNK = 50_000  # rows of a chunk checked in the database (PostgreSQL): no row is held in Python
 STAGING = "usage_staging"
-_STAGED = (
-    "row_no",
-    "record_id",
-    "line_id",
-    "customer_id",
-    "started_at",
-    "kind",
-    "zone",
-    "quantity",
-    "unit",
-    "amount",
-    "merchant",
-    "direction",
-)
+Chunk = list[Parsed | Bad] | ingest_sql.Chunk
 
 
 def may_ingest(actor: Actor, customer: Customer | None) -> bool:
@@ -136,24 +126,36 @@ def job_actor(job: IngestJob) -> Actor:
 
 def usage_ingest(*, actor: Actor, job: IngestJob, stream: IO[bytes]) -> IngestJob:
     """Ingest a CSV (or gzip of it) file into `job`; bad rows are reported, good rows kept."""
-    return _run(actor, job, lambda: read_csv(stream))
+    if connection.vendor == "postgresql":
+        return _run(actor, job, lambda: ingest_sql.file_chunks(stream, SQL_CHUNK))
+    return _run(actor, job, lambda: _parsed_chunks(job, read_csv(stream)))
 
 
 def usage_ingest_records(*, actor: Actor, job: IngestJob, records: Iterable[dict[str, Any]]) -> IngestJob:
     """Ingest an API batch of records (dicts with the file's column names) into `job`."""
-    return _run(actor, job, lambda: read_records(records))
+    if connection.vendor == "postgresql":
+        return _run(actor, job, lambda: ingest_sql.batch_chunks(records, SQL_CHUNK))
+    return _run(actor, job, lambda: _parsed_chunks(job, read_records(records)))
 
 
-def _run(actor: Actor, job: IngestJob, rows: Callable[[], Iterator[Parsed | Bad]]) -> IngestJob:
+def _parsed_chunks(job: IngestJob, rows: Iterator[Parsed | Bad]) -> Iterator[list[Parsed | Bad]]:
+    items = (item for item in rows if item.row > job.last_row)  # a retry goes on after its last chunk
+    while chunk := list(islice(items, CHUNK)):
+        yield chunk
+
+
+def _run(actor: Actor, job: IngestJob, chunks: Callable[[], Iterator[Chunk]]) -> IngestJob:
     if not may_ingest(actor, job.customer):
         raise PermissionDeniedError(_("You may not ingest usage records."))
     if job.finished:
         raise ActionError(_("This ingest has finished already."), code="conflict")
     IngestJob.objects.filter(pk=job.pk).update(status=IngestJob.Status.RUNNING, started_at=timezone.now())
     resolver = _Numbers(job.customer_id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            ingest_sql.start_job(cursor)
     try:
-        items = (item for item in rows() if item.row > job.last_row)  # a retry goes on after its last chunk
-        while chunk := list(islice(items, CHUNK)):
+        for chunk in chunks():
             _ingest_chunk(job, chunk, resolver)
     except FileError as exc:
         return _finish(actor, job, error=exc)
@@ -163,7 +165,7 @@ def _run(actor: Actor, job: IngestJob, rows: Callable[[], Iterator[Parsed | Bad]
 class _Numbers:
     """Numbers as written → (line id, customer id), read from the database for each chunk's new
     numbers: the live line of the number (or its most recently stopped one, for late records),
-    of the job's customer when it has one."""
+    of the job's customer when it has one. (PostgreSQL: `ingest_sql` joins them instead.)"""
 
     def __init__(self, customer_id: int | None):
         self.customer_id = customer_id
@@ -179,7 +181,7 @@ class _Numbers:
             self.e164.clear()
         wanted: dict[str, list[str]] = {}
         for text in new:
-            number = self.e164.get(text) if text in self.e164 else self._parse(text)
+            number = self.e164.get(text) if text in self.e164 else normalise_number(text)
             self.e164[text] = number
             if number is None:
                 self.known[text] = None
@@ -188,11 +190,11 @@ class _Numbers:
         lines = Line.objects.filter(msisdn__in=list(wanted))
         if self.customer_id is not None:
             lines = lines.filter(customer_id=self.customer_id)
-        best: dict[str, tuple[tuple[bool, Any], int, int]] = {}
+        best: dict[str, tuple[tuple[bool, Any, int], int, int]] = {}
         for pk, customer_id, msisdn, status, stopped_at in lines.values_list(
             "pk", "customer_id", "msisdn", "status", "stopped_at"
         ):
-            rank = (status != Line.Status.STOPPED, stopped_at or timezone.now())
+            rank = (status != Line.Status.STOPPED, stopped_at or timezone.now(), pk)
             if msisdn not in best or rank > best[msisdn][0]:
                 best[msisdn] = (rank, pk, customer_id)
         for number, written in wanted.items():
@@ -200,17 +202,31 @@ class _Numbers:
             for text in written:
                 self.known[text] = (found[1], found[2]) if found else None
 
-    @staticmethod
-    def _parse(text: str) -> str | None:
-        if text.startswith("+") and text[1:].isdigit() and 8 <= len(text) <= 16:
-            return text  # E.164 already: the mediation's usual form, no need to parse it
-        try:
-            return parse_mobile(text)
-        except InvalidNumber:
-            return None
+
+def _ingest_chunk(job: IngestJob, chunk: Chunk, numbers: _Numbers) -> None:
+    """One chunk and the job's counts, in one transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        room = MAX_STORED_ERRORS - IngestJob.objects.filter(pk=job.pk).values_list("bad", flat=True).get()
+        if isinstance(chunk, ingest_sql.Chunk):
+            # A chunk's rows and the job's counts commit together: a commit lost in a crash is
+            # a chunk the retried job does again (it goes on after `last_row`), so the ingest
+            # need not wait for each commit's flush to disk (~80 ms a chunk on this machine).
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            counts = ingest_sql.store(cursor, job, chunk, room, _now_param())
+        else:
+            counts = _store_parsed(job, chunk, numbers, room)
+        if counts.rows:
+            IngestJob.objects.filter(pk=job.pk).update(
+                rows=F("rows") + counts.rows,
+                ingested=F("ingested") + counts.inserted,
+                duplicates=F("duplicates") + counts.duplicates,
+                bad=F("bad") + counts.bad,
+                last_row=counts.last_row,
+            )
 
 
-def _ingest_chunk(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers) -> None:
+def _store_parsed(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers, room: int) -> ingest_sql.Counts:
+    """The Python path's chunk (SQLite): numbers resolved, good rows stored, bad ones written."""
     numbers.resolve({item.number for item in chunk if isinstance(item, Parsed)})
     bad: list[Bad] = []
     staged: list[tuple[Any, ...]] = []
@@ -229,38 +245,26 @@ def _ingest_chunk(job: IngestJob, chunk: list[Parsed | Bad], numbers: _Numbers) 
                 item.record_id,
                 line[0],
                 line[1],
-                item.started_at,
+                str(item.started_at)[:-6],
                 item.kind,
                 item.zone,
-                item.quantity,
+                str(item.quantity),
                 item.unit,
-                item.amount,
+                None if item.amount is None else str(item.amount),
                 item.merchant,
                 item.direction,
+                period_of(item.started_at).isoformat(),
             )
         )
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A chunk's rows and the job's counts commit together: a commit lost in a crash is
-            # a chunk the retried job does again (it goes on after `last_row`), so the ingest
-            # need not wait for each commit's flush to disk (~80 ms a chunk on this machine).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        inserted, repeated = _store(job, staged) if staged else (0, [])
-        bad += [Bad(row, "duplicate_in_file", record_id[:60]) for row, record_id in repeated]
-        room = MAX_STORED_ERRORS - IngestJob.objects.filter(pk=job.pk).values_list("bad", flat=True).get()
-        if room > 0 and bad:
-            bad.sort(key=lambda b: b.row)
-            IngestError.objects.bulk_create(
-                [IngestError(job=job, row=b.row, code=b.code, detail=b.detail[:200]) for b in bad[:room]]
-            )
-        IngestJob.objects.filter(pk=job.pk).update(
-            rows=F("rows") + len(chunk),
-            ingested=F("ingested") + inserted,
-            duplicates=F("duplicates") + len(staged) - inserted - len(repeated),
-            bad=F("bad") + len(bad),
-            last_row=max(item.row for item in chunk),
+    inserted, repeated = _store(job, staged) if staged else (0, [])
+    bad += [Bad(row, "duplicate_in_file", record_id[:60]) for row, record_id in repeated]
+    if room > 0 and bad:
+        bad.sort(key=lambda b: b.row)
+        IngestError.objects.bulk_create(
+            [IngestError(job=job, row=b.row, code=b.code, detail=b.detail[:200]) for b in bad[:room]]
         )
+    duplicates = len(staged) - inserted - len(repeated)
+    return ingest_sql.Counts(len(chunk), inserted, duplicates, len(bad), max(item.row for item in chunk))
 
 
 def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tuple[int, str]]]:
@@ -268,69 +272,23 @@ def _store(job: IngestJob, staged: list[tuple[Any, ...]]) -> tuple[int, list[tup
     this job holds)."""
     quote = connection.ops.quote_name
     table = quote(UsageRecord._meta.db_table)
-    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if postgres:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id bigint,"
-                " customer_id bigint, started_at timestamptz, kind text, zone text, quantity numeric, unit text,"
-                " amount numeric, merchant text, direction text) ON COMMIT DELETE ROWS"
-            )
-            cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608  (inside a caller's transaction too)
-            with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:
-                for row in staged:
-                    copy.write_row(row)
-        else:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id integer,"
-                " customer_id integer, started_at text, kind text, zone text, quantity text, unit text,"
-                " amount text, merchant text, direction text, period text)"
-            )
-            cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608
-            cursor.executemany(
-                f"INSERT INTO {STAGING} VALUES ({', '.join(['%s'] * (len(_STAGED) + 1))})",  # noqa: S608
-                [
-                    (
-                        r[0],
-                        r[1],
-                        r[2],
-                        r[3],
-                        str(r[4])[:-6],
-                        r[5],
-                        r[6],
-                        str(r[7]),
-                        r[8],
-                        None if r[9] is None else str(r[9]),
-                        r[10],
-                        r[11],
-                        period_of(r[4]).isoformat(),
-                    )
-                    for r in staged
-                ],
-            )
-        columns = [
-            "record_id",
-            "line_id",
-            "customer_id",
-            "started_at",
-            "kind",
-            "zone",
-            "quantity",
-            "unit",
-            "amount",
-            "merchant",
-            "direction",
-        ]
-        stored = ", ".join(quote(c) for c in columns)  # the fields' own column names
-        selected = ", ".join(columns)
-        # The period (`periods.period_of`): on PostgreSQL the server's own time zone arithmetic,
-        # on SQLite computed above while staging.
-        period = "CAST(date_trunc('month', started_at AT TIME ZONE %s) AS date)" if postgres else "period"
         cursor.execute(
-            f"INSERT INTO {table} ({stored}, period, job_id, {quote('row')}, created_at)"  # noqa: S608
-            f" SELECT {selected}, {period}, %s, row_no, %s FROM {STAGING} WHERE true ORDER BY row_no"
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, record_id text, line_id integer,"
+            " customer_id integer, started_at text, kind text, zone text, quantity text, unit text,"
+            " amount text, merchant text, direction text, period text)"
+        )
+        cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608
+        cursor.executemany(f"INSERT INTO {STAGING} VALUES ({', '.join(['%s'] * len(staged[0]))})", staged)  # noqa: S608
+        columns = (
+            "record_id, line_id, customer_id, started_at, kind, zone, quantity, unit, amount, merchant, direction,"
+            " period"
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, job_id, {quote('row')}, created_at)"  # noqa: S608
+            f" SELECT {columns}, %s, row_no, %s FROM {STAGING} WHERE true ORDER BY row_no"
             " ON CONFLICT (record_id) DO NOTHING",
-            [*([settings.TIME_ZONE] if postgres else []), job.pk, _now_param()],
+            [job.pk, _now_param()],
         )
         inserted = cursor.rowcount
         repeated: list[tuple[int, str]] = []

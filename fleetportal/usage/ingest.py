@@ -3,6 +3,10 @@ row in constant memory, each row checked into a `Parsed` record or a `Bad` (row 
 
 Reasons are codes with a detail (the offending value); `reason_text` makes the sentence in the
 reader's language when a page, the API or the downloadable list shows it.
+
+These are the checks of the SQLite path. On PostgreSQL the same rules run as SQL over the raw
+text (`ingest_sql`), built from the patterns and tables here (times, decimals, E.164, units,
+whitespace), so a rule is written once; tests prove both paths report the same rows alike.
 """
 
 from __future__ import annotations
@@ -10,14 +14,18 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
+import string
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import IO, Any, NamedTuple, cast
 
 from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.phones import InvalidNumber, parse_mobile
 
 from .models import KB_PER_MB, UsageRecord
 
@@ -32,6 +40,25 @@ MAX_QUANTITY = Decimal(10) ** 9
 MAX_AMOUNT = Decimal(10) ** 7
 RECORD_ID_MAX = UsageRecord._meta.get_field("record_id").max_length or 64
 MERCHANT_MAX = UsageRecord._meta.get_field("merchant").max_length or 100
+
+# The shapes a value must have before it is converted (the same regular expressions run in
+# Python and in PostgreSQL, whose syntax they share): a start time in ISO 8601 with a time zone
+# (Python and PostgreSQL read exactly these alike), a plain decimal (no exponent, no `_`), a
+# number already in E.164 (anything else goes through `phones.parse_mobile`).
+TIME_PATTERN = (
+    r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$"
+)
+DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+E164_PATTERN = r"^\+[0-9]{7,15}$"
+_TIME, _DECIMAL, _E164 = re.compile(TIME_PATTERN), re.compile(DECIMAL_PATTERN), re.compile(E164_PATTERN)
+# What `str.strip()` removes (tested against Python's own `str.isspace`), for SQL's btrim.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# Kinds, zones, units and directions are case-insensitive in ASCII only (SQL: translate()).
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 KINDS = frozenset(UsageRecord.Kind.values)
 ZONES = frozenset(UsageRecord.Zone.values)
@@ -118,22 +145,41 @@ def _short(value: str) -> str:
     return value if len(value) <= 60 else value[:57] + "…"
 
 
+def ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
 def _decimal(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
+    return Decimal(text) if _DECIMAL.fullmatch(text) else None
+
+
+def _rounded(value: Decimal, quantum: Decimal, factor: Decimal | None = None) -> Decimal:
+    """`value` (× `factor`, exactly) rounded half away from zero, as PostgreSQL's round()."""
+    with localcontext() as context:
+        context.prec = len(str(value)) + 40  # exact whatever the digits written
+        if factor is not None:
+            value *= factor
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def parse_time(text: str) -> datetime | None:
+    if not _TIME.fullmatch(text):
+        return None
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
+    except ValueError:  # a day the month does not have
         return None
     return value.astimezone(UTC)
+
+
+def normalise_number(text: str) -> str | None:
+    """A number as written → E.164, None when it is not a mobile number."""
+    if _E164.fullmatch(text):
+        return text  # E.164 already: the mediation's usual form, no need to parse it
+    try:
+        return parse_mobile(text)
+    except InvalidNumber:
+        return None
 
 
 def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
@@ -147,13 +193,13 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
     started_at = parse_time(values["started_at"])
     if started_at is None:
         return Bad(row, "bad_time", _short(values["started_at"]))
-    kind = values["kind"].lower()
+    kind = ascii_lower(values["kind"])
     if kind not in KINDS:
         return Bad(row, "unknown_kind", _short(values["kind"]))
-    zone = values["zone"].lower()
+    zone = ascii_lower(values["zone"])
     if zone not in ZONES:
         return Bad(row, "unknown_zone", _short(values["zone"]))
-    direction = values.get("direction", "").lower() or UsageRecord.Direction.OUT
+    direction = ascii_lower(values.get("direction", "")) or UsageRecord.Direction.OUT
     if direction not in DIRECTIONS:
         return Bad(row, "unknown_direction", _short(values["direction"]))
     if direction != UsageRecord.Direction.OUT and kind not in DIRECTED:
@@ -183,7 +229,7 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
             zone,
             Decimal(0),
             Unit.NONE,
-            amount.quantize(CENT_QUANTUM),
+            _rounded(amount, CENT_QUANTUM),
             merchant,
             direction,
         )
@@ -191,7 +237,7 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
         return Bad(row, "amount_not_allowed")
     if not quantity_text:
         return Bad(row, "required", "quantity")
-    unit = UNITS[kind].get(unit_text.lower())
+    unit = UNITS[kind].get(ascii_lower(unit_text))
     if unit is None:
         return Bad(row, "unknown_unit", _short(unit_text) or "—")
     quantity = _decimal(quantity_text)
@@ -200,8 +246,6 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
     if quantity < 0:
         return Bad(row, "negative_quantity", _short(quantity_text))
     stored_unit, divisor = unit
-    if divisor is not None:
-        quantity = quantity / divisor
     return Parsed(
         row,
         record_id,
@@ -209,7 +253,7 @@ def check(row: int, values: Mapping[str, str]) -> Parsed | Bad:
         started_at,
         kind,
         zone,
-        quantity.quantize(QUANTUM),
+        _rounded(quantity, QUANTUM, None if divisor is None else 1 / divisor),
         stored_unit,
         None,
         "",
@@ -233,9 +277,9 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
 class _Decoded:
     """Decodes each line for `csv`, remembering which physical lines were not UTF-8."""
 
-    def __init__(self, lines: Iterator[bytes]):
+    def __init__(self, lines: Iterator[bytes], number: int = 0):
         self.lines = lines
-        self.number = 0
+        self.number = number  # of the line before the first
         self.not_utf8: list[int] = []
 
     def __iter__(self) -> Iterator[str]:
@@ -250,14 +294,8 @@ class _Decoded:
                 yield "\n"  # an empty row in its place: csv skips it, the row is reported
 
 
-def read_csv(stream: IO[bytes]) -> Iterator[Parsed | Bad]:
-    """Every record of a CSV (or gzip of it) file, checked, in file order; raises FileError for
-    a file that is unusable as a whole. Row numbers are the file's lines (the header is row 1)."""
-    decoded = _Decoded(_lines(stream))
-    reader = csv.reader(decoded)
-    header = next(reader, None)
-    if decoded.not_utf8 == [1]:
-        raise FileError("not_utf8")
+def header_names(header: Sequence[str] | None) -> list[str]:
+    """The header's column names, lower case; FileError when it is not the documented one."""
     if header is None or not any(cell.strip() for cell in header):
         raise FileError("empty")
     names = [cell.strip().lower() for cell in header]
@@ -270,20 +308,34 @@ def read_csv(stream: IO[bytes]) -> Iterator[Parsed | Bad]:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise FileError("columns_twice", ", ".join(twice))
+    return names
+
+
+def is_blank(fields: Sequence[str]) -> bool:
+    """An empty line, or one of only whitespace: skipped, not a record."""
+    return not fields or (len(fields) == 1 and not fields[0].strip())
+
+
+def read_csv(stream: IO[bytes]) -> Iterator[Parsed | Bad]:
+    """Every record of a CSV (or gzip of it) file, checked, in file order; raises FileError for
+    a file that is unusable as a whole. Row numbers are the file's lines (the header is row 1)."""
+    decoded = _Decoded(_lines(stream))
+    reader = csv.reader(decoded)
+    header = next(reader, None)
+    if decoded.not_utf8 == [1]:
+        raise FileError("not_utf8")
+    names = header_names(header)
     width = len(names)
     seen = 0
     for fields in reader:
         while decoded.not_utf8:
             seen += 1
             yield Bad(decoded.not_utf8.pop(0), "not_utf8")
-        if not fields:
+        if is_blank(fields):
             continue
         row = reader.line_num
         seen += 1
         if len(fields) != width:
-            if len(fields) == 1 and not fields[0].strip():
-                seen -= 1
-                continue  # a blank line
             yield Bad(row, "field_count", str(len(fields)))
             continue
         yield check(row, dict(zip(names, map(str.strip, fields), strict=True)))

@@ -110,6 +110,7 @@ def test_chunks_of_one_file_commit_as_they_go_and_catch_duplicates_across_them(
     ingest: Ingest, lines: list[Line], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(actions, "CHUNK", 3)
+    monkeypatch.setattr(actions, "SQL_CHUNK", 3)
     rows = [record(n) for n in range(1, 8)] + [record(2), record(7)]  # R2, R7 again on rows 9, 10
     job = ingest(csv_bytes(rows))
     assert (job.rows, job.ingested, job.duplicates, job.bad) == (9, 7, 0, 2)
@@ -121,6 +122,7 @@ def test_a_retried_job_goes_on_after_its_last_committed_chunk(
     ingest: Ingest, lines: list[Line], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(actions, "CHUNK", 2)
+    monkeypatch.setattr(actions, "SQL_CHUNK", 2)
     data = csv_bytes([record(n) for n in range(1, 6)])
     job = actions.usage_job_create(actor=SYSTEM, source="command", file_name="f")
     calls = {"n": 0}
