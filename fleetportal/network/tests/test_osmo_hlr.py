@@ -3,6 +3,9 @@ the line, the workers provision it, and the HLR, read back over CTRL, holds what
 
 from __future__ import annotations
 
+import socket
+import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from fleetportal.fleet.models import Line
 from fleetportal.fleet.provisioning import request_provisioning
 from fleetportal.fleet.tests.factories import LineFactory, SimCardFactory
 from fleetportal.network.adapters.osmo_hlr.adapter import OsmoHlrAdapter, Subscriber, hlr_msisdn, services_wanted
+from fleetportal.network.adapters.osmo_hlr.ctrl import IPA_EXT_CTRL, IPA_PROTO_OSMO, CtrlClient, CtrlRefused
 from fleetportal.network.models import ProvisioningRequest
 
 from .hlr_process import CTRL_PORT, KillingAdapter, OsmoHlrProcess
@@ -212,3 +216,30 @@ def test_unreachable_hlr_leaves_the_request_to_retry(hlr, customer, fleet_manage
 )
 def test_blocks_and_status_map_to_cs_and_ps(status: str, blocks: set[str], wanted: tuple[bool, bool]) -> None:
     assert services_wanted(status, blocks) == wanted
+
+
+def test_ctrl_client_skips_traps_and_frames_of_other_protocols() -> None:
+    """osmo-hlr may send TRAPs (or IPA frames of another protocol) before the answer."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def frame(text: str, proto: int = IPA_PROTO_OSMO) -> bytes:
+        body = bytes([IPA_EXT_CTRL]) + text.encode()
+        return struct.pack(">HB", len(body), proto) + body
+
+    def answer() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(1024)
+            connection.sendall(frame("TRAP 0 subscriber.x 1") + frame("PING", proto=0xFE))
+            connection.sendall(frame("GET_REPLY 1 subscriber.by-imsi-1.cs-enabled 1"))
+            connection.recv(1024)
+            connection.sendall(frame("ERROR 2 No such subscriber."))
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    with server, CtrlClient("127.0.0.1", server.getsockname()[1], timeout=5) as ctrl:
+        assert ctrl.get("subscriber.by-imsi-1.cs-enabled") == "1"
+        with pytest.raises(CtrlRefused) as refused:
+            ctrl.get("subscriber.by-imsi-2.info")
+    thread.join()
+    assert refused.value.reason == "No such subscriber."
