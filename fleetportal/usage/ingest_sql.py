@@ -180,9 +180,7 @@ def _lower(expression: str) -> str:
 
 _PAIRS = {f"{kind}:{unit}": stored for kind, units in UNITS.items() for unit, stored in units.items()}
 _UNIT_NAMES = {unit for units in UNITS.values() for unit in units}
-_PAIR = (
-    f"kind || ':' || CASE WHEN unit_text IN ({_list(_UNIT_NAMES)}) THEN unit_text ELSE {_lower('unit_text')} END"
-)
+_PAIR = f"kind || ':' || CASE WHEN unit_text IN ({_list(_UNIT_NAMES)}) THEN unit_text ELSE {_lower('unit_text')} END"
 _CHECKS = f"""
 CASE
   WHEN width IS NULL THEN ARRAY['not_utf8', '']
@@ -217,9 +215,7 @@ CASE
 END"""
 _THIRD = f"kind = '{UsageRecord.Kind.THIRD_PARTY}'"
 _STORED_UNIT = " ".join(f"WHEN '{pair}' THEN '{stored}'" for pair, (stored, _) in _PAIRS.items())
-_FACTORS = " ".join(
-    f"WHEN '{pair}' THEN {1 / divisor}" for pair, (_, divisor) in _PAIRS.items() if divisor is not None
-)
+_FACTORS = " ".join(f"WHEN '{pair}' THEN {1 / divisor}" for pair, (_, divisor) in _PAIRS.items() if divisor is not None)
 _TYPED = f"""
   row_no, problem[1], problem[2], record_id, number,
   CASE WHEN problem IS NULL THEN started_at::timestamptz END,
