@@ -1,6 +1,8 @@
 """Settings for the test suite: the production settings with fast hashing, jobs run inline
 and static files served from the source tree."""
 
+import os
+
 from .settings import *  # noqa: F403
 from .settings import HUEY, STORAGES
 
@@ -16,3 +18,9 @@ SECURE_HSTS_SECONDS = 0
 DEMO_MODE = True
 DEBUG = False
 NETWORK_SIMULATOR_DELAY_SECONDS = NETWORK_SIMULATOR_PORT_IN_SECONDS = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared-cache memory database: threads of one test (the race tests)
+    # get connections of their own that wait for the writer's lock (busy_timeout) instead of
+    # failing at once with "database table is locked". One file per test process, so that
+    # runs side by side never share one; Django deletes it when the run ends.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import close_old_connections, connection
 
 from fleetportal.accounts.models import User
@@ -24,9 +23,6 @@ from fleetportal.payments.models import Payment, ProviderEvent, TestCheckout
 
 pytestmark = [
     pytest.mark.spec("F-62", "S14"),
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="row locks are PostgreSQL's"
-    ),
     pytest.mark.django_db(transaction=True),
 ]
 

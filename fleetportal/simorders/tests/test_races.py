@@ -5,7 +5,6 @@ through and the others find it delivered."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from fleetportal.core.errors import ActionError
 from fleetportal.core.models import AuditEvent
@@ -19,9 +18,6 @@ from .conftest import order_fields
 
 pytestmark = [
     pytest.mark.spec("F-71", "S14"),
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="row locks are PostgreSQL's"
-    ),
     pytest.mark.django_db(transaction=True),
 ]
 
