@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import IO, Any
@@ -26,7 +26,6 @@ from django.db import connection
 from fleetportal.fleet.models import Line
 
 from .ingest import (
-    CENT_QUANTUM,
     COLUMNS,
     DECIMAL_PATTERN,
     DIRECTED,
@@ -36,7 +35,6 @@ from .ingest import (
     MAX_AMOUNT,
     MAX_QUANTITY,
     MERCHANT_MAX,
-    QUANTUM,
     RECORD_ID_MAX,
     REQUIRED,
     TIME_PATTERN,
@@ -129,7 +127,7 @@ def _plain(data: bytes, lines: list[bytes], commas: int) -> str | None:
         return None
 
 
-def _parsed(names: list[str], after: int, lines: Iterator[bytes], size: int) -> Iterator[Chunk]:
+def _parsed(names: list[str], after: int, lines: Iterator[bytes], size: int) -> Generator[Chunk, None, bool]:
     """The rest of the file through the csv reader (row numbers go on after line `after`);
     returns whether it held a record."""
     decoded = _Decoded(lines, number=after)
@@ -213,6 +211,12 @@ CASE
   WHEN abs(quantity::numeric) >= {MAX_QUANTITY} THEN ARRAY['bad_quantity', {_short("quantity")}]
   WHEN quantity::numeric < 0 THEN ARRAY['negative_quantity', {_short("quantity")}]
 END"""
+
+
+def _places(field: str) -> int:
+    return UsageRecord._meta.get_field(field).decimal_places or 0  # type: ignore[union-attr]
+
+
 _THIRD = f"kind = '{UsageRecord.Kind.THIRD_PARTY}'"
 _STORED_UNIT = " ".join(f"WHEN '{pair}' THEN '{stored}'" for pair, (stored, _) in _PAIRS.items())
 _FACTORS = " ".join(f"WHEN '{pair}' THEN {1 / divisor}" for pair, (_, divisor) in _PAIRS.items() if divisor is not None)
@@ -221,9 +225,9 @@ _TYPED = f"""
   CASE WHEN problem IS NULL THEN started_at::timestamptz END,
   kind, zone,
   CASE WHEN problem IS NOT NULL OR {_THIRD} THEN 0
-    ELSE round(quantity::numeric * CASE {_PAIR} {_FACTORS} ELSE 1 END, {-QUANTUM.as_tuple().exponent}) END,
+    ELSE round(quantity::numeric * CASE {_PAIR} {_FACTORS} ELSE 1 END, {_places("quantity")}) END,
   CASE WHEN {_THIRD} THEN '' ELSE CASE {_PAIR} {_STORED_UNIT} END END,
-  CASE WHEN problem IS NULL AND {_THIRD} THEN round(amount::numeric, {-CENT_QUANTUM.as_tuple().exponent}) END,
+  CASE WHEN problem IS NULL AND {_THIRD} THEN round(amount::numeric, {_places("amount")}) END,
   CASE WHEN {_THIRD} THEN merchant ELSE '' END,
   coalesce(nullif(direction, ''), '{UsageRecord.Direction.OUT}')"""
 
