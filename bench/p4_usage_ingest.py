@@ -1,6 +1,7 @@
 """P4: ingest and rate usage records (the CSV of docs/usage-format.md) through `usage_ingest`,
-the action the command, the staff page and the API call (parsed, checked, numbers resolved,
-staged and inserted ON CONFLICT DO NOTHING in chunks, audited, its event recorded), then
+the action the command, the staff page and the API call (in chunks: on PostgreSQL the raw text
+COPYed into staging and checked by SQL, `usage/ingest_sql.py`; on SQLite checked in Python;
+numbers joined to their lines, inserted ON CONFLICT DO NOTHING, audited, its event recorded), then
 `usage_rate`, the action the ingest's event consumer calls (the whole period rated in one
 set-based UPDATE, the line and pool counters rebuilt).
 
@@ -8,7 +9,8 @@ Runs on a fresh SQLite file (100,000 records) and, when DATABASE_URL names a Pos
 on a database created there for the run (1,000,000 records; P4_RECORDS overrides both). Prints
 records/s, the ratio to a bare COPY of the same rows into an unindexed table in the same run
 (PostgreSQL), the second ingest of the same file (all duplicates, R5) and the peak of Python
-memory (tracemalloc) at two file sizes: flat means it does not grow with the file.
+memory (tracemalloc) at two file sizes: flat means it does not grow with the file. The load
+average is printed before and after: the machine is shared, figures move with it.
 Goal (QUALITY P4): ≥ 50,000 records/s on PostgreSQL for ingest and rating together, ≤ 5× the
 bare COPY; memory flat. The fleet has 2,000 lines, 20 of them in a group bundle.
 """
@@ -108,6 +110,10 @@ def bare_copy(path: Path) -> float:
     return seconds
 
 
+def _load() -> str:
+    return " ".join(f"{figure:.1f}" for figure in os.getloadavg())
+
+
 def main(backend: str) -> None:
     from django.db import connection
 
@@ -120,7 +126,7 @@ def main(backend: str) -> None:
     delivery.set_dispatcher(lambda channel, ids: None)
 
     records = int(os.environ.get("P4_RECORDS", 1_000_000 if backend == "postgresql" else 100_000))
-    print(f"P4 usage ingest, {backend}, {records:,} records")
+    print(f"P4 usage ingest, {backend}, {records:,} records, load average {_load()}")
     harness.big_fleet(LINES)
     live = list(Line.objects.exclude(status="stopped").values_list("pk", "msisdn")[:LINES])
     numbers = [number for _, number in live]
@@ -158,6 +164,7 @@ def main(backend: str) -> None:
             print(f"  bare COPY       {copy_seconds:7.2f} s   {records / copy_seconds:10,.0f} records/s")
             print(f"  ingest alone: {seconds / copy_seconds:.2f}x the bare COPY")
             verdict = "within" if rate_total >= GOAL_RATE and ratio <= GOAL_RATIO else "OUTSIDE"
+            print(f"  load average at the end {_load()}")
             print(
                 f"  ingest + rate: {rate_total:,.0f} records/s, {ratio:.2f}x the bare COPY ({verdict} the goal of "
                 f"{GOAL_RATE:,} records/s and {GOAL_RATIO:.0f}x)"

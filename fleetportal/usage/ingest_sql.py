@@ -329,8 +329,9 @@ def _resolve_numbers(cursor: Any, customer_id: int | None) -> None:
     """The chunk's new numbers as written → E.164 (Python's parser for those not in E.164, once
     each) → the live line of the number, else its most recently stopped one (of the customer)."""
     cursor.execute(
-        f"INSERT INTO {NUMBERS} (written, e164) SELECT DISTINCT number,"  # noqa: S608
-        f" CASE WHEN number ~ %s THEN number END FROM {CHECKED} WHERE code IS NULL"
+        f"INSERT INTO {NUMBERS} (written, e164) SELECT number, CASE WHEN number ~ %s THEN number END"  # noqa: S608
+        f" FROM (SELECT DISTINCT number FROM {CHECKED} WHERE code IS NULL) chunk"
+        f" WHERE NOT EXISTS (SELECT FROM {NUMBERS} known WHERE known.written = chunk.number)"
         " ON CONFLICT DO NOTHING RETURNING written, e164",
         [E164_PATTERN],
     )
