@@ -271,6 +271,21 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Helpdesk tickets (F-70): where a customer's reply goes when no staff member has the ticket.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@operator.example")
 
+# --- Single sign-on (F-11): the portal as an OpenID Connect provider (fleetportal/sso) ----------
+from fleetportal.sso.keys import signing_key  # noqa: E402
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "OIDC_RSA_PRIVATE_KEY": signing_key(),  # env OIDC_RSA_PRIVATE_KEY (PEM), or made once in VAR_DIR
+    "SCOPES": {"openid": "OpenID Connect", "profile": "Name", "email": "E-mail address"},
+    "DEFAULT_SCOPES": ["openid"],
+    # http only for loopback in DEBUG/DEMO_MODE: the rule is sso.actions.clean_redirect_uris
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "OAUTH2_VALIDATOR_CLASS": "fleetportal.sso.validator.PortalOAuth2Validator",
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+
 # --- Online payments (F-62): the provider new payments use, its webhook's public address -----
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")  # "test" (built in) or "mollie"
 # The address providers reach the portal's webhook at (a tunnel in development).

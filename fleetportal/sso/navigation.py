@@ -1,0 +1,13 @@
+"""The single sign-on apps in the staff menu (registered in `SsoConfig.ready`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fleetportal.core.navigation import STAFF, MenuEntry, register_menu
+
+
+def register() -> None:
+    register_menu(
+        MenuEntry(key="sso.clients", label=_("Single sign-on apps"), url="sso_clients", audiences=frozenset({STAFF}), order=80)
+    )
