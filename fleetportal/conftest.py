@@ -38,6 +38,8 @@ Helpers (fixtures that return a function)
                         address or a User (their mobile number), read from OutboxMessage rows.
     invitation_link(membership)  the path `/invite/<token>/` of the newest invitation e-mail.
     actor_for(user, channel="web")  an `Actor` as the pages build it, to call actions directly.
+    manager_actor, member_actor, other_actor, staff_actor   that Actor of `manager`, `member`,
+                        `other_holder` and `staff`.
     age_codes()         moves every one-time code an hour into the past, so the resend limits
                         (S4) let a test ask for another code.
     reauthenticate(client, password=PASSWORD)  gives the password again on allauth's
@@ -180,6 +182,26 @@ def make_actor(user: User, channel: str = Channel.WEB) -> Actor:
 @pytest.fixture
 def actor_for() -> Callable[..., Actor]:
     return make_actor
+
+
+@pytest.fixture
+def manager_actor(manager: User) -> Actor:
+    return make_actor(manager)
+
+
+@pytest.fixture
+def member_actor(member: User) -> Actor:
+    return make_actor(member)
+
+
+@pytest.fixture
+def other_actor(other_holder: User) -> Actor:
+    return make_actor(other_holder)
+
+
+@pytest.fixture
+def staff_actor(staff: User) -> Actor:
+    return make_actor(staff)
 
 
 @pytest.fixture

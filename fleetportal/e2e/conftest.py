@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,10 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+
+from fleetportal.core.models import Customer
+from fleetportal.invoicing.models import Invoice
+from fleetportal.invoicing.ogm import structured_communication
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests and
 # fixtures are still plain synchronous calls.
@@ -183,3 +189,25 @@ def log_in(outbox: Outbox) -> Callable[..., None]:
         expect(page).not_to_have_url(re.compile(r"/login/code/$"))
 
     return run
+
+
+@pytest.fixture
+def acme_open_invoice(e2e_demo: None) -> Invoice:
+    """An issued, unpaid invoice of Acme's billing account: 91.61 incl. VAT, with its
+    structured communication, for the pages that pay or book it."""
+    acme = Customer.objects.get(login_domain="acme")
+    return Invoice.objects.create(
+        number="2026/990001",
+        year=2026,
+        sequence=990001,
+        customer=acme,
+        billing_account=acme.billing_accounts.get(),
+        period=date(2026, 10, 1),
+        issued_on=date(2026, 11, 5),
+        due_on=date(2026, 12, 5),
+        vat_rate=Decimal(21),
+        total_excl_vat=Decimal("75.71"),
+        vat=Decimal("15.90"),
+        total_incl_vat=Decimal("91.61"),
+        structured_communication=structured_communication(2026990001),
+    )

@@ -5,43 +5,22 @@ could not match; the rest comes in as a bank transfer marked received: the invoi
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
-from fleetportal.core.models import Customer
 from fleetportal.invoicing.models import Invoice
-from fleetportal.invoicing.ogm import structured_communication
 from fleetportal.invoicing.tests.camt import camt053
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (the demo password shown on the login page)
 
 
-def open_invoice() -> Invoice:
-    acme = Customer.objects.get(login_domain="acme")
-    return Invoice.objects.create(
-        number="2026/990001",
-        year=2026,
-        sequence=990001,
-        customer=acme,
-        billing_account=acme.billing_accounts.get(),
-        period=date(2026, 10, 1),
-        issued_on=date(2026, 11, 5),
-        due_on=date(2026, 12, 5),
-        vat_rate=Decimal(21),
-        total_excl_vat=Decimal("75.71"),
-        vat=Decimal("15.90"),
-        total_incl_vat=Decimal("91.61"),
-        structured_communication=structured_communication(2026990001),
-    )
-
-
 @pytest.mark.e2e
 @pytest.mark.spec("F-61", "F-62")
-def test_staff_import_a_statement_then_mark_the_rest_received(page: Page, screenshot) -> None:
-    invoice = open_invoice()
+def test_staff_import_a_statement_then_mark_the_rest_received(
+    page: Page, screenshot, acme_open_invoice: Invoice
+) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail or login name").fill("staff@operator.example")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -51,7 +30,7 @@ def test_staff_import_a_statement_then_mark_the_rest_received(page: Page, screen
     page.goto("/invoices/staff/bank/")
     statement = camt053(
         [
-            {"reference": "E2E-1", "amount": "50.00", "ogm": invoice.structured_communication},
+            {"reference": "E2E-1", "amount": "50.00", "ogm": acme_open_invoice.structured_communication},
             {"reference": "E2E-2", "amount": "12.00", "text": "phones, see mail"},
         ]
     )
@@ -64,7 +43,7 @@ def test_staff_import_a_statement_then_mark_the_rest_received(page: Page, screen
     expect(page.get_by_test_id("unmatched-lines")).to_contain_text("phones, see mail")
     screenshot(page, "statement")
 
-    page.get_by_role("link", name=invoice.number).first.click()
+    page.get_by_role("link", name=acme_open_invoice.number).first.click()
     expect(page.get_by_test_id("balance")).to_have_text("€\u00a041.61")
     page.get_by_label("Amount received").fill("41.61")
     page.get_by_label("Received on").fill("2026-11-30")
@@ -72,5 +51,5 @@ def test_staff_import_a_statement_then_mark_the_rest_received(page: Page, screen
     expect(page.get_by_role("status")).to_contain_text("is paid")
     expect(page.get_by_test_id("balance")).to_have_text("€\u00a00.00")
     screenshot(page, "paid")
-    invoice.refresh_from_db()
-    assert (invoice.status, invoice.paid) == (Invoice.Status.PAID, Decimal("91.61"))
+    acme_open_invoice.refresh_from_db()
+    assert (acme_open_invoice.status, acme_open_invoice.paid) == (Invoice.Status.PAID, Decimal("91.61"))

@@ -5,7 +5,6 @@ counter(line, **kw) the line's UsageCounter of PERIOD set to these values (as ra
                     them); own bundles of 1000 MB, 100 minutes and 50 SMS unless told
 pool_counter(pool, **kw)   likewise for a pool
 rated(lines, pools) records `usage.rated` for them and runs its consumers, as rating does
-manager_actor, member_actor, other_actor   Actors as the pages build them
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from django.utils import timezone
 
 from fleetportal.accounts.models import User
 from fleetportal.bundles.models import GroupBundle
-from fleetportal.conftest import make_actor
-from fleetportal.core.actor import Actor
 from fleetportal.core.models import Customer, EventDelivery
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.tests.factories import LineFactory
@@ -87,18 +84,3 @@ def rated(period: dt.date, django_capture_on_commit_callbacks: Any) -> Callable[
         assert delivery.status == EventDelivery.SENT, delivery.last_error  # the consumer ran, without error
 
     return record
-
-
-@pytest.fixture
-def manager_actor(manager: User) -> Actor:
-    return make_actor(manager)
-
-
-@pytest.fixture
-def member_actor(member: User) -> Actor:
-    return make_actor(member)
-
-
-@pytest.fixture
-def other_actor(other_holder: User) -> Actor:
-    return make_actor(other_holder)

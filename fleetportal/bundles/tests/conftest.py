@@ -4,7 +4,6 @@ offers              the contract's retained group bundles by offer code (`catalo
 lines               three ACTIVE lines of `customer` on its contract: the first is the member's
 second_contract     another contract of `customer`, with a billing account and one line on it
 pool(**kw)          a pool ordered through `pool_order` by the manager, of the cheapest offer
-manager_actor, member_actor, other_actor   Actors as the pages build them
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from fleetportal.accounts.models import User
 from fleetportal.bundles.actions import pool_order
 from fleetportal.bundles.models import GroupBundle
 from fleetportal.catalog.models import ContractGroupBundle
-from fleetportal.conftest import make_actor
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Contract, Customer
 from fleetportal.core.tests.factories import BillingAccountFactory, ContractFactory
@@ -46,21 +44,6 @@ def second_contract(customer: Customer, catalogue: Contract) -> tuple[Contract, 
     contract = ContractFactory.create(customer=customer)
     account = BillingAccountFactory.create(customer=customer, contract=contract)
     return contract, LineFactory.create(customer=customer, billing_account=account, msisdn="+32470209999")
-
-
-@pytest.fixture
-def manager_actor(manager: User) -> Actor:
-    return make_actor(manager)
-
-
-@pytest.fixture
-def member_actor(member: User) -> Actor:
-    return make_actor(member)
-
-
-@pytest.fixture
-def other_actor(other_holder: User) -> Actor:
-    return make_actor(other_holder)
 
 
 @pytest.fixture

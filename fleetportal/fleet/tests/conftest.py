@@ -7,7 +7,6 @@ account             the billing account of `customer`
 make_line(**kw)     an ACTIVE line of `customer` on Mobile Start (unless told), its own SIM,
                     `options=[…]` as LineOption rows
 blank_sim(**kw)     a BLANK physical SIM of `customer`'s stock (`customer=None`: the operator's)
-manager_actor, staff_actor, member_actor, other_actor   Actors as the pages build them
 new_key(user, scopes)   an API key made by the real action (from the API tests' conftest)
 stock               two blank SIM cards of `customer` (physical, eSIM) and two free pool numbers
 """
@@ -23,8 +22,6 @@ from django.test import Client
 from fleetportal.accounts.models import User
 from fleetportal.billing.models import BillingAccount
 from fleetportal.catalog.models import Option, TariffPlan
-from fleetportal.conftest import make_actor
-from fleetportal.core.actor import Actor
 from fleetportal.core.models import Contract, Customer
 from fleetportal.fleet.models import Line, SimCard
 
@@ -65,26 +62,6 @@ def blank_sim(customer: Customer) -> Callable[..., SimCard]:
         return SimCardFactory.create(**kwargs)
 
     return make
-
-
-@pytest.fixture
-def manager_actor(manager: User) -> Actor:
-    return make_actor(manager)
-
-
-@pytest.fixture
-def staff_actor(staff: User) -> Actor:
-    return make_actor(staff)
-
-
-@pytest.fixture
-def member_actor(member: User) -> Actor:
-    return make_actor(member)
-
-
-@pytest.fixture
-def other_actor(other_holder: User) -> Actor:
-    return make_actor(other_holder)
 
 
 # --- the pages: logged in through the real login pages ---------------------------------------------
