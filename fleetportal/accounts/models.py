@@ -207,6 +207,7 @@ class ApiKey(models.Model):
         FLEET = "fleet", _("Change the fleet")
         USERS = "users", _("Manage users")
         BILLING = "billing", _("Invoices and payments")
+        SUPPORT = "support", _("Open and answer tickets")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)

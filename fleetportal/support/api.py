@@ -4,7 +4,8 @@ assignment. The same actions, rights and errors as the pages: a refused field an
 `{"detail", "field", "code"}` naming it; another customer's ticket is a 404.
 
 Who: any login of a customer through its session (a member their own tickets, a manager with
-the support right all of the customer's), an API key with `read` to read; staff (session)
+the support right all of the customer's), an API key with the `support` scope to open, answer
+and close tickets, with `read` (or `support`) to read them; staff (session)
 everything, and the `/staff/...` endpoints (a session or a staff API key). Internal notes never
 appear here but for staff."""
 
@@ -21,12 +22,14 @@ from ninja.files import UploadedFile
 from fleetportal.accounts.api_auth import PortalSessionAuth
 from fleetportal.accounts.staff_keys import StaffKeyAuth
 from fleetportal.core.actor import Actor
-from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, refused_fields_as_invalid
+from fleetportal.core.api import ERROR_RESPONSES, Page, PageQuery, api_actor, refused_fields_as_invalid
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.http import PortalRequest
+from fleetportal.core.scope import READ
 
 from . import actions, selectors
 from .models import Attachment, Ticket
+from .policy import SUPPORT
 from .views import download
 
 router = Router(tags=["tickets"])
@@ -35,10 +38,15 @@ STAFF_AUTH = [StaffKeyAuth(), PortalSessionAuth()]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-def _actor(request: PortalRequest, *, staff: bool = False) -> Actor:
-    """The caller: staff, or (unless `staff`) a login or key of a customer (403 otherwise)."""
+def _actor(request: PortalRequest, *, staff: bool = False, write: bool = False) -> Actor:
+    """The caller: staff, or (unless `staff`) a login or key of a customer (403 otherwise); a
+    key needs the `support` scope to change a ticket (`write`), that or `read` to read one."""
     actor = request.actor
-    if actor.is_staff or (not staff and actor.customer is not None and actor.number is None):
+    if actor.is_staff:
+        return actor
+    if not staff and actor.api_key is not None:
+        return api_actor(request, *((SUPPORT,) if write else (SUPPORT, READ)))
+    if not staff and actor.customer is not None and actor.number is None:
         return actor
     raise PermissionDeniedError(_("Your login may not do this through the API."))
 
@@ -196,7 +204,7 @@ def tickets_list(request: PortalRequest, query: Query[TicketQuery]) -> TicketPag
 @router.post("/tickets", response={201: TicketDetailOut, **ERROR_RESPONSES}, operation_id="ticket_create")
 def ticket_create(request: PortalRequest, payload: TicketIn) -> Status[TicketDetailOut]:
     """Open a ticket (JSON, no attachments; use `/tickets/multipart` to attach files)."""
-    actor = _actor(request)
+    actor = _actor(request, write=True)
     with refused_fields_as_invalid():
         ticket = actions.ticket_create(actor=actor, data=payload.ticket_input())
     return Status(201, _detail(actor, ticket.pk))
@@ -212,7 +220,7 @@ def ticket_create_multipart(
 ) -> Status[TicketDetailOut]:
     """Open a ticket with up to 4 files (multipart field `attachments`, repeated): PDF, PNG,
     JPEG, CSV, XLSX or TXT, 1 byte to 10 MB each, told by their content."""
-    actor = _actor(request)
+    actor = _actor(request, write=True)
     with refused_fields_as_invalid():
         ticket = actions.ticket_create(actor=actor, data=payload.ticket_input(), files=attachments or [])
     return Status(201, _detail(actor, ticket.pk))
@@ -234,7 +242,7 @@ def ticket_reply(
     attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Status[TicketDetailOut]:
     """A reply (multipart: `body` and up to 4 `attachments`)."""
-    actor = _actor(request)
+    actor = _actor(request, write=True)
     ticket = selectors.ticket_for(actor, ticket_id)
     with refused_fields_as_invalid():
         actions.ticket_reply(actor=actor, ticket=ticket, body=payload.body, files=attachments or [])
@@ -247,7 +255,7 @@ def ticket_reply(
 def ticket_status(request: PortalRequest, ticket_id: int, payload: StatusIn) -> TicketDetailOut:
     """Customers: `closed`, or `new`/`in_progress` to reopen a resolved or closed ticket within
     14 days of its resolution. Staff: any status."""
-    actor = _actor(request)
+    actor = _actor(request, write=True)
     ticket = selectors.ticket_for(actor, ticket_id)
     with refused_fields_as_invalid():
         actions.ticket_set_status(actor=actor, ticket=ticket, status=payload.status)

@@ -240,8 +240,26 @@ def test_a_staff_api_key_reads_the_queue_and_a_customer_key_does_not(
     assert reader.get("/api/v1/staff/tickets").status_code == 401
     assert [t["id"] for t in reader.get("/api/v1/tickets").json()["items"]] == [ticket.pk]  # `read`: every ticket
     refused = reader.post("/api/v1/tickets", form(), content_type="application/json")
-    assert refused.status_code == 403  # no key opens tickets until a support scope exists
+    assert refused.status_code == 403  # `read` reads: opening a ticket takes the `support` scope
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.spec("F-70", "F-91")
+def test_a_key_with_the_support_scope_opens_answers_and_reads_tickets_and_nothing_else(
+    holder: User, new_key: Callable[..., tuple[object, str]]
+) -> None:
+    support = Client(headers={"Authorization": f"Bearer {new_key(holder, scopes=('support',))[1]}"})
+    opened = support.post("/api/v1/tickets", form(), content_type="application/json")
+    assert opened.status_code == 201
+    ticket_id = opened.json()["id"]
+    replied = support.post(f"/api/v1/tickets/{ticket_id}/replies", {"body": "Any news?"})
+    assert replied.status_code == 201 and replied.json()["entries"][-1]["body"] == "Any news?"
+    assert [t["id"] for t in support.get("/api/v1/tickets").json()["items"]] == [ticket_id]
+    assert support.get("/api/v1/lines").status_code == 403  # the fleet is another scope
+    fleet_only = Client(headers={"Authorization": f"Bearer {new_key(holder, scopes=('fleet',))[1]}"})
+    assert fleet_only.get("/api/v1/tickets").status_code == 403
+    assert fleet_only.post(f"/api/v1/tickets/{ticket_id}/replies", {"body": "x"}).status_code == 403
+    assert Ticket.objects.get(pk=ticket_id).entries.count() == 1
 
 
 def test_the_customer_s_list_filters_by_status_text_and_date_and_pages(
