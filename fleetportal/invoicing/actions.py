@@ -34,15 +34,17 @@ Start = Callable[[int], object]
 
 
 def _is_portal(actor: Actor) -> bool:
-    """Staff, or the portal's own job (the periodic run, a command)."""
-    return actor.is_staff or (
+    """An operator admin, or the portal's own job (the periodic run, a command). A support
+    agent reads the billing back office but moves no money (F-93 staff roles)."""
+    return actor.is_operator_admin or (
         actor.user is None and actor.api_key is None and actor.channel in (Channel.SYSTEM, Channel.JOB)
     )
 
 
-def _require_portal(actor: Actor) -> None:
+def require_billing_operator(actor: Actor) -> None:
+    """Runs, credit notes, payments received and bank statements: an operator admin's or a job's."""
     if not _is_portal(actor):
-        raise PermissionDeniedError(_("Only the operator's staff may do this."))
+        raise PermissionDeniedError(_("Only an operator admin may run invoices, credit them or record payments."))
 
 
 def invoice_run_start(
@@ -50,7 +52,7 @@ def invoice_run_start(
 ) -> InvoiceRun:
     """Record a run for a closed period (one customer, or all); `start(run_id)` queues the
     worker after commit (the periodic job runs it at once instead)."""
-    _require_portal(actor)
+    require_billing_operator(actor)
     if not isinstance(period, dt.date):
         raise ActionError(_("Choose a month to invoice."), field="period")
     period = period.replace(day=1)
@@ -74,7 +76,7 @@ def invoice_run_execute(*, actor: Actor, run: InvoiceRun, today: dt.date | None 
     """Carry out a run: the billing accounts to invoice, `ACCOUNTS_PER_CHUNK` at a time, each
     chunk committed with the run's counts (a progress bar reads them). Safe to repeat: an
     account already invoiced for the period is skipped and counted as such."""
-    _require_portal(actor)
+    require_billing_operator(actor)
     today = today or timezone.localdate()
     ids = accounts_to_invoice(run.period, run.customer)
     InvoiceRun.objects.filter(pk=run.pk).update(
@@ -97,7 +99,7 @@ def invoice_run_execute(*, actor: Actor, run: InvoiceRun, today: dt.date | None 
 @transaction.atomic
 def invoice_credit(*, actor: Actor, invoice: Invoice, reason: str) -> Invoice:
     """Cancel `invoice` with a credit note of the opposite items (staff); returns the note."""
-    _require_portal(actor)
+    require_billing_operator(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ActionError(_("Say why the invoice is credited."), field="reason")
@@ -177,7 +179,7 @@ def invoice_payment_record(*, actor: Actor, invoice: Invoice, amount: Decimal | 
     """Record a payment received for `invoice` (staff: a bank transfer; the payments app: a
     confirmed online payment, acting as the system). Adds to `paid`, sets PARTLY_PAID or PAID;
     a paid or credited invoice, or more than the balance, is refused and nothing changes."""
-    _require_portal(actor)
+    require_billing_operator(actor)
     value = _amount(amount)
     locked = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
     if locked.kind == Invoice.Kind.CREDIT_NOTE:

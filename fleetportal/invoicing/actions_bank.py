@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
-from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.errors import ActionError
 
-from .actions import invoice_payment_record
+from .actions import invoice_payment_record, require_billing_operator
 from .bank_statements import StatementError, StatementLine, parse_statement
 from .models import BankStatementEntry, Invoice
 from .ogm import formatted
@@ -63,11 +63,6 @@ class ImportReport:
     @property
     def duplicates(self) -> list[ReportLine]:
         return self.of(DUPLICATE)
-
-
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDeniedError(_("Only the operator's staff may do this."))
 
 
 def _pay(actor: Actor, invoice: Invoice, amount_line: StatementLine) -> tuple[str, str]:
@@ -144,7 +139,7 @@ def bank_statement_import(*, actor: Actor, data: bytes, name: str = "") -> Impor
     """Import a statement: each new credit line kept and, when its structured communication
     names an invoice with a balance, recorded as that invoice's payment. A malformed file is
     refused (field "file") and nothing is kept."""
-    _require_staff(actor)
+    require_billing_operator(actor)
     try:
         statement = parse_statement(data)
     except StatementError as exc:
@@ -182,7 +177,7 @@ def bank_statement_import(*, actor: Actor, data: bytes, name: str = "") -> Impor
 @transaction.atomic
 def bank_entry_match(*, actor: Actor, entry: BankStatementEntry, number: str) -> BankStatementEntry:
     """Match an unmatched line by hand to the invoice numbered `number` and record its payment."""
-    _require_staff(actor)
+    require_billing_operator(actor)
     locked = BankStatementEntry.objects.select_for_update().get(pk=entry.pk)
     if locked.outcome != BankStatementEntry.Outcome.UNMATCHED:
         raise ActionError(_("This line is matched already."), field="number", code="matched")

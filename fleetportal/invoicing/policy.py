@@ -1,7 +1,10 @@
 """Who may see invoices: the billing managers (and keys with the billing or read scope) of the
 invoice's customer, every invoice of it; the employee of a split-bill line, their own private
 invoices (F-64: `member`). A manager without the billing right sees only what is theirs as a
-member, which is nothing but their own private invoices."""
+member, which is nothing but their own private invoices. A phone-number login sees the private
+invoices of its own number's live line (R-I5), which is what a number login has of F-64."""
+
+from django.db.models import Q
 
 from fleetportal.accounts.models import Function
 from fleetportal.core import scope
@@ -12,6 +15,28 @@ BILLING = Function.BILLING
 RIGHTS = (BILLING,)
 
 
+def _private_of_live_line(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}kind": Invoice.Kind.PRIVATE}) & ~Q(**{f"{prefix}line__status": "stopped"})
+
+
 def register() -> None:
-    scope.register(Invoice, scope.Rule(customer="customer", rights=RIGHTS, own="member"))
-    scope.register(InvoiceItem, scope.Rule(customer="invoice__customer", rights=RIGHTS, own="invoice__member"))
+    scope.register(
+        Invoice,
+        scope.Rule(
+            customer="customer",
+            rights=RIGHTS,
+            own="member",
+            number="line__msisdn",
+            number_also=_private_of_live_line(),
+        ),
+    )
+    scope.register(
+        InvoiceItem,
+        scope.Rule(
+            customer="invoice__customer",
+            rights=RIGHTS,
+            own="invoice__member",
+            number="invoice__line__msisdn",
+            number_also=_private_of_live_line("invoice__"),
+        ),
+    )

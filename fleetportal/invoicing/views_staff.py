@@ -4,14 +4,21 @@ run for a closed period and optionally one customer; an invoice's staff view to 
 credit it or mark a bank transfer received; importing a bank statement and matching by hand
 what it could not match.
 
-Staff only (`staff_required`: anyone else gets a 403). Every change is one of the invoicing
+Staff only (`staff_required`: anyone else gets a 403); a support agent reads these pages and may
+send an invoice again, but what moves money (a run, a credit note, a payment, a statement) is an
+operator admin's (`require_billing_operator`: an agent's POST is a 403). Every change is one of the invoicing
 actions (B1's run, credit and payment; the delivery's `invoice_send`; the bank import), so the
 pages add no rule of their own beyond reading the forms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -25,7 +32,7 @@ from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.scope import scope
 from fleetportal.core.views import form_error
 
-from .actions import invoice_credit, invoice_payment_record, invoice_run_start
+from .actions import invoice_credit, invoice_payment_record, invoice_run_start, require_billing_operator
 from .actions_bank import bank_entry_match, bank_statement_import
 from .actions_delivery import invoice_send
 from .forms_staff import CreditForm, MatchForm, ReceivedForm, RunForm, StatementForm
@@ -37,9 +44,26 @@ RUNS_SHOWN = 50
 RUN_INVOICES_SHOWN = 100
 UNMATCHED_SHOWN = 200
 RUNNING = (InvoiceRun.Status.QUEUED, InvoiceRun.Status.RUNNING)
+View = Callable[..., HttpResponse]
 
 
-@staff_required
+def billing_staff(view: View) -> View:
+    """Staff pages; their POSTs (but re-sending an invoice) only for an operator admin (403)."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request: LoggedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                require_billing_operator(request.actor)
+            except ActionError as exc:
+                raise PermissionDenied(str(exc.message)) from exc
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@billing_staff
 @require_http_methods(["GET", "POST"])
 def runs(request: LoggedInRequest) -> HttpResponse:
     """The runs, newest first, and the form to start one."""
@@ -165,7 +189,7 @@ def invoice_resend(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@billing_staff
 def invoice_credit_view(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
     shown = _invoice(request, invoice_id)
     form = CreditForm(request.POST)
@@ -183,7 +207,7 @@ def invoice_credit_view(request: LoggedInRequest, invoice_id: int) -> HttpRespon
 
 
 @require_POST
-@staff_required
+@billing_staff
 def invoice_received(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
     """A bank transfer received, recorded through `invoice_payment_record` (audited there); the
     day and the bank's reference go into the payment's reference."""
@@ -210,7 +234,7 @@ def invoice_received(request: LoggedInRequest, invoice_id: int) -> HttpResponse:
     return _invoice_page(request, shown, received=form, status=400)
 
 
-@staff_required
+@billing_staff
 @require_http_methods(["GET", "POST"])
 def bank(request: LoggedInRequest) -> HttpResponse:
     """Import a bank statement (its report shown at once) and the lines still to match."""
@@ -235,7 +259,7 @@ def bank(request: LoggedInRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@billing_staff
 def bank_match(request: LoggedInRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(BankStatementEntry, pk=entry_id)
     form = MatchForm(request.POST)

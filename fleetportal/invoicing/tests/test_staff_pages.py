@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from fleetportal.accounts.models import User
+from fleetportal.accounts.models import StaffRole, User
 from fleetportal.core.models import AuditEvent, Customer
+from fleetportal.core.tests.factories import StaffFactory
 from fleetportal.fleet.tests.factories import LineFactory
 from fleetportal.invoicing.models import BankStatementEntry, Invoice, InvoiceItem, InvoiceRun
 from fleetportal.notifications.models import OutboxMessage
@@ -222,3 +223,31 @@ def test_the_menu_leads_staff_to_the_back_office(client, login, staff, billing_m
     client.logout()
     login(client, billing_manager)
     assert runs not in client.get(reverse("invoicing:invoices")).content.decode()
+
+
+@pytest.mark.spec("F-93")
+def test_a_support_agent_reads_the_billing_back_office_and_moves_no_money(client, login, invoice) -> None:
+    """The role matrix of /invoices/staff/: an agent reads every page and re-sends an invoice;
+    runs, credit notes, payments and bank statements are an operator admin's (403, nothing done)."""
+    agent = StaffFactory.create(email="agent@operator.example", staff_role=StaffRole.SUPPORT_AGENT)
+    login(client, agent)
+    pages = [
+        reverse("invoicing_staff:runs"),
+        reverse("invoicing_staff:invoices"),
+        reverse("invoicing_staff:invoice", args=[invoice.pk]),
+        reverse("invoicing_staff:bank"),
+    ]
+    assert [client.get(url).status_code for url in pages] == [200] * len(pages)
+    statement = SimpleUploadedFile("s.xml", b"<x/>", content_type="application/xml")
+    refused = [
+        (reverse("invoicing_staff:runs"), {"period": "2026-11"}),
+        (reverse("invoicing_staff:credit", args=[invoice.pk]), {"reason": "wrong"}),
+        (reverse("invoicing_staff:received", args=[invoice.pk]), {"amount": "1", "received_on": "2026-11-20"}),
+        (reverse("invoicing_staff:bank"), {"file": statement}),
+    ]
+    assert [client.post(url, data).status_code for url, data in refused] == [403] * len(refused)
+    sent = client.post(reverse("invoicing_staff:send", args=[invoice.pk]))
+    assert sent.status_code == 302 and OutboxMessage.objects.filter(kind="email").exists()
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.OPEN and invoice.paid == 0
+    assert not InvoiceRun.objects.exists() and not invoice.credit_notes.exists()
