@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
-from fleetportal.core.models import Contract, Customer
+from fleetportal.core.models import Channel, Contract, Customer
 from fleetportal.notifications import outbox
 
 from .models import Function, Invitation, Membership, Role, User
@@ -155,6 +155,36 @@ def user_invite(
     _send_invitation(actor, membership)
     record(
         actor=actor, action="invitation.sent", customer=customer, obj=membership, after={"email": email, "role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def member_invite_by_portal(*, actor: Actor, customer: Customer, email: str, language: str = "") -> Membership:
+    """The portal's own invitation of an employee (R-B4: a split-bill user at their line's
+    activation; nobody signs up on their own). Only a job of the portal calls it. The login of
+    this address in the customer, and an invitation only if it had none: run again, nothing
+    more is sent."""
+    if actor.user is not None or actor.api_key is not None or actor.channel not in (Channel.SYSTEM, Channel.JOB):
+        raise PermissionDeniedError(_("Only the portal itself sends this invitation."))
+    email = invitation_email(email)
+    language = invitation_language(language)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email, language=language or customer.language)
+    existing = Membership.objects.filter(user=user, customer=customer).first()
+    if existing is not None:
+        return existing
+    membership = Membership.objects.create(
+        user=user, customer=customer, role=Role.MEMBER, status=Membership.Status.INVITED
+    )
+    _send_invitation(actor, membership)
+    record(
+        actor=actor,
+        action="invitation.sent",
+        customer=customer,
+        obj=membership,
+        after={"email": email, "role": Role.MEMBER},
     )
     return membership
 
