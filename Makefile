@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 APT_PACKAGES := gettext chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils osmo-hlr
 
-.PHONY: demo test test-only lint bench messages compile-messages system-packages pg-available clean
+.PHONY: demo test test-only lint bench messages compile-messages system-packages pg-available clean prod-like
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ pg-available:
 
 bench: $(STAMP)
 	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(PY) $$b; done || echo "no benchmarks yet"
+
+# The production shape on this machine (gunicorn, PostgreSQL, Redis-backed Huey, DEBUG off):
+# see bin/prod-like for its settings; Ctrl-C stops it.
+prod-like: $(STAMP) compile-messages
+	bin/prod-like
 
 clean:
 	rm -rf $(VENV) var

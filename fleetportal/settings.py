@@ -322,7 +322,14 @@ OSMO_HLR_TIMEOUT_SECONDS = env.float("OSMO_HLR_TIMEOUT_SECONDS", default=5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_FORMAT=json: one JSON object a line (docs/operations.md); else plain text.
+    "formatters": {"json": {"()": "fleetportal.core.logging_json.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if env.str("LOG_FORMAT", default="text") == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

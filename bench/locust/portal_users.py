@@ -64,5 +64,5 @@ class ApiClient(HttpUser):
 
     @task
     def list_lines(self) -> None:
-        page = random.randint(1, 5)  # noqa: S311
-        self.client.get("/api/v1/lines", params={"page": page}, name="api: list lines")
+        offset = 50 * random.randint(0, 4)  # noqa: S311
+        self.client.get("/api/v1/lines", params={"limit": 50, "offset": offset}, name="api: list lines")
