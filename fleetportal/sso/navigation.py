@@ -9,5 +9,7 @@ from fleetportal.core.navigation import STAFF, MenuEntry, register_menu
 
 def register() -> None:
     register_menu(
-        MenuEntry(key="sso.clients", label=_("Single sign-on apps"), url="sso_clients", audiences=frozenset({STAFF}), order=80)
+        MenuEntry(
+            key="sso.clients", label=_("Single sign-on apps"), url="sso_clients", audiences=frozenset({STAFF}), order=80
+        )
     )

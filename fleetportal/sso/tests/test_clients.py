@@ -4,14 +4,15 @@ secret shown once and kept hashed, audit rows, and the role matrix."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.test import Client
 from oauth2_provider.models import Application
 
 from fleetportal.accounts.models import StaffRole
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent
-from fleetportal.sso import actions
 from fleetportal.core.tests.factories import StaffFactory
+from fleetportal.sso import actions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("F-11")]
 
@@ -55,8 +56,6 @@ def test_rotate_replaces_the_secret_and_delete_removes(staff, actor_for):
     second = actions.client_rotate_secret(actor=actor, client=client)
     assert second != first
     client.refresh_from_db()
-    from django.contrib.auth.hashers import check_password
-
     assert check_password(second, client.client_secret) and not check_password(first, client.client_secret)
     actions.client_delete(actor=actor, client=client)
     assert not Application.objects.exists()
@@ -104,7 +103,7 @@ def test_rotate_and_delete_pages(staff, login, actor_for):
     login(browser, staff)
     rotated = browser.post(f"/o/clients/{client.pk}/rotate-secret/")
     assert rotated.status_code == 200 and rotated.context["secret"]
-    assert browser.post(f"/o/clients/{client.pk}/delete/").url == "/o/clients/"
+    assert browser.post(f"/o/clients/{client.pk}/delete/")["Location"] == "/o/clients/"
     assert browser.post(f"/o/clients/{client.pk}/delete/").status_code == 404
 
 
@@ -125,7 +124,7 @@ def test_role_matrix(who, request, staff, actor_for, login):
     ):
         response = getattr(browser, method)(url)
         if who == "anonymous":
-            assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+            assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
         else:
             assert response.status_code == 403, (who, url)
     assert Application.objects.filter(pk=client.pk).exists()

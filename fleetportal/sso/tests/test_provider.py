@@ -75,7 +75,7 @@ def test_claims_carry_customer_and_role(holder, member, other_member, staff):
 
 def test_anonymous_authorize_goes_to_the_portal_login(app):
     response = Client().get(_authorize(app))
-    assert response.status_code == 302 and response.url.startswith("/accounts/login/?next=/o/authorize/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/o/authorize/")
 
 
 def test_a_login_that_owes_its_sms_code_does_not_reach_the_consent(app, holder):
@@ -83,7 +83,7 @@ def test_a_login_that_owes_its_sms_code_does_not_reach_the_consent(app, holder):
     assert browser.post("/accounts/login/", {"login": holder.email, "password": PASSWORD}).status_code == 302
     assert browser.session.get(session_keys.SMS_PENDING)
     response = browser.get(_authorize(app))
-    assert response.status_code == 302 and response.url.endswith("/login/code/")
+    assert response.status_code == 302 and response["Location"].endswith("/login/code/")
 
 
 def test_consent_page_after_the_full_login(app, holder, login):
@@ -108,4 +108,6 @@ def test_pkce_is_required(app, holder, login):
     login(browser, holder)
     response = browser.get(_authorize(app, code_challenge="", code_challenge_method=""))
     assert response.status_code == 302
-    assert response.url.startswith("https://crm.example/cb?") and "error=invalid_request" in response.url
+    assert (
+        response["Location"].startswith("https://crm.example/cb?") and "error=invalid_request" in response["Location"]
+    )
