@@ -14,7 +14,10 @@ from __future__ import annotations
 import gc
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
+import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -95,7 +98,103 @@ def main(backend: str) -> None:
     print(f"    (for scale: holding all rows in a list takes {rows_mb:.1f} MB)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  process peak RSS (data building included): {rss:.0f} MB")
+    compare_writers(LINES)
+
+
+# --- the writers side by side (issue 11): each in its own process, so its peak RSS (Rust's
+# memory included, which tracemalloc does not see) is its own; the same synthetic rows, shaped
+# like the export's (text that must stay text: "0470…", "+32…"; a datetime per row).
+WRITERS = ("xlsxwriter", "pyexcelerate", "rustpy")
+
+
+def _synthetic_rows(count: int) -> Any:
+    from datetime import datetime, timedelta
+
+    start = datetime(2024, 1, 1, 8, 0)
+    for i in range(count):
+        yield [
+            f"+3247{i:07d}",
+            f"Phone of employee {i}",
+            "Anna",
+            f"Peeters {i % 97}",
+            "Business XL",
+            "Active",
+            f"0470{i:06d}",
+            "Roaming EU; Data 10 GB",
+            "Sales; CC-42",
+            f"8932{i:015d}",
+            "Up to date",
+            start + timedelta(minutes=i),
+        ]
+
+
+def _write(writer: str, path: str, count: int) -> None:
+    if writer == "xlsxwriter":
+        from fleetportal.fleet.exports import write_xlsx
+
+        with open(path, "wb") as target:
+            write_xlsx(target, [f"c{c}" for c in range(12)], _synthetic_rows(count), sheet="SIM")
+    elif writer == "pyexcelerate":
+        from pyexcelerate import Workbook
+
+        book = Workbook()
+        book.new_sheet("SIM", data=[[f"c{c}" for c in range(12)], *_synthetic_rows(count)])
+        book.save(path)
+    else:
+        from rustpy_xlsxwriter import FastExcel
+
+        titles = [f"c{c}" for c in range(12)]
+        FastExcel(path).sheet("SIM", (dict(zip(titles, row, strict=True)) for row in _synthetic_rows(count))).save()
+
+
+def _child(writer: str, path: str, count: int) -> None:
+    began = time.perf_counter()
+    _write(writer, path, count)
+    seconds = time.perf_counter() - began
+    print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _text_kept(path: str) -> bool:
+    """The file opens in openpyxl and the numbers written as text are still text."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    second = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    return isinstance(second[0], str) and second[0].startswith("+32") and str(second[6]).startswith("0470")
+
+
+def compare_writers(count: int) -> None:
+    print(f"  writers side by side, {count:,} rows (one process each)")
+    figures: dict[str, tuple[float, float]] = {}
+    for writer in WRITERS:
+        with tempfile.TemporaryDirectory() as folder:
+            path = f"{folder}/{writer}.xlsx"
+            out = subprocess.run(  # noqa: S603  # this very script, with our own arguments
+                [sys.executable, __file__, "--writer", writer, path, str(count)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            seconds, rss = float(out[-2]), float(out[-1])
+            figures[writer] = (seconds, rss)
+            print(
+                f"    {writer:13} {seconds:6.2f} s   peak RSS {rss:6.0f} MB   text kept (openpyxl): {_text_kept(path)}"
+            )
+    base = figures["xlsxwriter"][0]
+    for writer in WRITERS[1:]:
+        print(f"    XlsxWriter / {writer}: {base / figures[writer][0]:.2f}× (switch only at ≥ 2×, flat memory)")
 
 
 if __name__ == "__main__":
-    harness.run(main)
+    if sys.argv[1:2] == ["--writer"]:
+        import os
+
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fleetportal.settings_test")
+        django.setup()
+        _child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1:2] == ["--writers"]:
+        compare_writers(int(sys.argv[2]) if len(sys.argv) > 2 else LINES)
+    else:
+        harness.run(main)
