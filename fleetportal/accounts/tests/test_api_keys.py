@@ -79,7 +79,7 @@ def test_a_key_cannot_make_or_revoke_keys(holder, new_key):
         ("x", ["admin"], "scopes"),
         # No endpoint asks for these (yet): not offered, so not given.
         ("x", ["read", "sms"], "scopes"),
-        ("x", ["support"], "scopes"),
+        ("x", ["tickets"], "scopes"),
     ],
 )
 def test_bad_key_input_names_the_field(holder, name, scopes, field):
@@ -166,11 +166,11 @@ def test_page_shows_the_new_key_once(client: Client, manager, customer):
 def test_the_page_offers_only_the_scopes_that_have_endpoints(client: Client, manager):
     client.force_login(manager)
     offered = re.findall(r'name="scopes" value="([^"]+)"', client.get("/api-keys/").content.decode())
-    assert offered == ["read", "fleet", "users", "billing"] == ApiKey.Scope.values
+    assert offered == ["read", "fleet", "users", "billing", "support"] == ApiKey.Scope.values
 
 
 @pytest.mark.spec("F-91", "R3")
-@pytest.mark.parametrize("scope", ["sms", "support", "admin"])
+@pytest.mark.parametrize("scope", ["sms", "tickets", "admin"])
 def test_the_page_refuses_a_scope_it_does_not_offer(client: Client, manager, scope):
     client.force_login(manager)
     response = client.post("/api-keys/", {"name": "Sneaky", "scopes": ["read", scope]})
