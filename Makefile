@@ -50,6 +50,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=portal.example.com \
+		OIDC_RSA_PRIVATE_KEY="$$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null)" \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(STAMP)

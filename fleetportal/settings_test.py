@@ -4,7 +4,7 @@ and static files served from the source tree."""
 import os
 
 from .settings import *  # noqa: F403
-from .settings import HUEY, STORAGES
+from .settings import HUEY, OAUTH2_PROVIDER, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "huey_class": "huey.MemoryHuey", "immediate": True}
@@ -16,6 +16,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 DEMO_MODE = True
+# The live server of the browser tests is http on loopback, as in the demo.
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"]}
 DEBUG = False
 NETWORK_SIMULATOR_DELAY_SECONDS = NETWORK_SIMULATOR_PORT_IN_SECONDS = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -12,7 +12,7 @@ class SsoConfig(AppConfig):
 
         from fleetportal.core.audit_labels import ACTION_LABELS
 
-        from . import navigation
+        from . import checks, navigation  # noqa: F401 (checks registers itself)
 
         navigation.register()
         for code, label in (

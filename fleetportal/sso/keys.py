@@ -31,9 +31,18 @@ def oidc_private_key(given: str, var_dir: Path, *, may_generate: bool) -> str:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside, then linked into place: processes starting together (test workers)
+        # never read a half-written key, and the first one's key is the one all keep.
+        spare = var_dir / f".{KEY_FILE}.{os.getpid()}"
+        fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass
+        finally:
+            spare.unlink()
     return path.read_text()
 
 
