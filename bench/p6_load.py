@@ -85,7 +85,9 @@ def _report(stats_csv: Path) -> None:
         )
     total = rows[-1]
     verdict = "met" if float(total["95%"]) <= 300 and total["Failure Count"] == "0" else "NOT met"
-    print(f"requests/s {float(total['Requests/s']):.1f}   errors {total['Failure Count']}   goal p95 ≤ 300 ms, 0 errors: {verdict}")
+    print(
+        f"requests/s {float(total['Requests/s']):.1f}   errors {total['Failure Count']}   goal p95 ≤ 300 ms, 0 errors: {verdict}"
+    )
 
 
 def main() -> None:
@@ -98,9 +100,23 @@ def main() -> None:
             print(f"P6 load: {USERS} users for {SECONDS} s against http://127.0.0.1:{PORT}/ (one locust process)")
             subprocess.run(  # noqa: S603
                 [
-                    Path(sys.executable).with_name("locust"), "-f", ROOT / "bench" / "locust" / "portal_users.py",
-                    "--headless", "-u", str(USERS), "-r", "10", "-t", f"{SECONDS}s", "--only-summary",
-                    "--host", f"http://127.0.0.1:{PORT}", "--csv", Path(tmp) / "p6", "--loglevel", "WARNING",
+                    Path(sys.executable).with_name("locust"),
+                    "-f",
+                    ROOT / "bench" / "locust" / "portal_users.py",
+                    "--headless",
+                    "-u",
+                    str(USERS),
+                    "-r",
+                    "10",
+                    "-t",
+                    f"{SECONDS}s",
+                    "--only-summary",
+                    "--host",
+                    f"http://127.0.0.1:{PORT}",
+                    "--csv",
+                    Path(tmp) / "p6",
+                    "--loglevel",
+                    "WARNING",
                 ],
                 env={**os.environ, "P6_FIXTURES": str(fixtures)},
                 stdout=subprocess.DEVNULL,

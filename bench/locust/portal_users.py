@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import random
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-FIXTURES = json.loads(open(os.environ["P6_FIXTURES"]).read())  # noqa: SIM115, PTH123
+FIXTURES = json.loads(Path(os.environ["P6_FIXTURES"]).read_text())
 SEARCHES = ["peeters", "0477 12", "janssens", "sales", "4781"]
 
 
