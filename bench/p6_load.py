@@ -86,7 +86,8 @@ def _report(stats_csv: Path) -> None:
     total = rows[-1]
     verdict = "met" if float(total["95%"]) <= 300 and total["Failure Count"] == "0" else "NOT met"
     print(
-        f"requests/s {float(total['Requests/s']):.1f}   errors {total['Failure Count']}   goal p95 ≤ 300 ms, 0 errors: {verdict}"
+        f"requests/s {float(total['Requests/s']):.1f}   errors {total['Failure Count']}"
+        f"   goal p95 ≤ 300 ms, 0 errors: {verdict}"
     )
 
 
