@@ -39,6 +39,7 @@ class Keep(Enum):
 
 KEEP = Keep.KEEP
 # The status rule of billing changes, with its refusal.
+NOT_YOUR_BILLING_ACCOUNT = _("Choose one of your billing accounts.")
 BILLING_CHANGEABLE = StatusRule(LIVE, _("%(number)s is %(status)s: its billing cannot be changed."))
 
 
@@ -62,7 +63,7 @@ def lines_change_billing(
     changes: dict[str, object] = {}
     if billing_account is not None:
         if customers != {billing_account.customer_id}:
-            raise ActionError(_("Choose one of your billing accounts."), field="billing_account")
+            raise ActionError(NOT_YOUR_BILLING_ACCOUNT, field="billing_account")
         contract = {billing_account.contract_id}
         for plan in {line.plan for line in locked}:
             require_plan_retained(plan, contract, field="billing_account")

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fleetportal.billing.models import BillingAccount, SplitBillProfile
 from fleetportal.catalog.models import Option, TariffPlan
@@ -42,9 +43,26 @@ from fleetportal.core.errors import ActionError
 from fleetportal.fleet.bulk_jobs import APPLIED, FAILED, NOT_APPLICABLE
 from fleetportal.fleet.models import BulkJob, Line, Tag
 
-from .billing import BILLING_CHANGEABLE, KEEP, Keep, lines_change_billing, lines_set_tags, tag_create
+from .billing import (
+    BILLING_CHANGEABLE,
+    KEEP,
+    NOT_YOUR_BILLING_ACCOUNT,
+    Keep,
+    lines_change_billing,
+    lines_set_tags,
+    tag_create,
+)
 from .bulk import PRODUCTS_CHANGEABLE, lines_change_options, lines_change_plan, load_current_options
-from .common import StatusRule, date_label, require_fleet, require_fleet_lines, today
+from .common import (
+    LINES_GONE,
+    NO_LINES,
+    NOT_YOUR_SPLIT_BILL_PROFILE,
+    StatusRule,
+    date_label,
+    require_fleet,
+    require_fleet_lines,
+    today,
+)
 from .controls import CONTROLLABLE, lines_blocks_change, review_blocks_change
 from .requester import requester
 
@@ -59,6 +77,7 @@ Outcome = tuple[str, str]
 Versions = Mapping[int, int] | None  # each line's version when reviewed (R2)
 
 CHUNK = 500  # lines per call of the action inside the job's one transaction (one progress step)
+ALREADY_AS_ASKED = gettext_lazy("No change: already as asked.")
 MAX_ATTEMPTS = 3  # runs of a job whose worker vanished, before it is marked failed
 # How long a running job's worker is trusted before another may take the job over. The job's
 # writes are one transaction, so the lease cannot be renewed while it runs: it is well above
@@ -166,7 +185,7 @@ def _options_check(actor: Actor, lines: list[Line], choice: _OptionsChoice, vers
         if row.changes:
             outcomes[row.line.pk] = (APPLIED, not_for_plan)
         else:
-            outcomes[row.line.pk] = (NOT_APPLICABLE, not_for_plan or _("No change: already as asked."))
+            outcomes[row.line.pk] = (NOT_APPLICABLE, not_for_plan or str(ALREADY_AS_ASKED))
     return outcomes
 
 
@@ -191,8 +210,7 @@ def _blocks_check(
     review = review_blocks_change(lines, block=choice["block"], unblock=choice["unblock"])
     CONTROLLABLE.require(lines)
     return {
-        row.line.pk: (APPLIED, "") if row.changes else (NOT_APPLICABLE, _("No change: already as asked."))
-        for row in review.rows
+        row.line.pk: (APPLIED, "") if row.changes else (NOT_APPLICABLE, str(ALREADY_AS_ASKED)) for row in review.rows
     }
 
 
@@ -217,12 +235,12 @@ def _billing_prepare(actor: Actor, job: BulkJob) -> _BillingChoice:
     if account_id is not None:
         account = BillingAccount.objects.filter(pk=account_id, customer=job.customer).first()
         if account is None:
-            raise ActionError(_("Choose one of your billing accounts."), field="billing_account")
+            raise ActionError(NOT_YOUR_BILLING_ACCOUNT, field="billing_account")
     profile: SplitBillProfile | Keep | None = KEEP if profile_id == "keep" else None
     if profile_id not in ("keep", None):
         profile = SplitBillProfile.objects.filter(pk=profile_id, customer=job.customer).first()
         if profile is None:
-            raise ActionError(_("Choose one of your split-bill profiles."), field="split_bill_profile")
+            raise ActionError(NOT_YOUR_SPLIT_BILL_PROFILE, field="split_bill_profile")
     return _BillingChoice(billing_account=account, split_bill_profile=profile)
 
 
@@ -287,7 +305,7 @@ def bulk_job_create(
     if kind not in CHANGES:
         raise ActionError(_("Unknown kind of change."), field="kind")
     if not lines:
-        raise ActionError(_("Select at least one line."), field="lines")
+        raise ActionError(NO_LINES, field="lines")
     require_fleet_lines(actor, lines)
     ids = list(dict.fromkeys(line.pk for line in lines))
     seen = versions if versions is not None else {line.pk: line.version for line in lines}
@@ -334,7 +352,7 @@ def _lines_of(job: BulkJob) -> list[Line]:
     ids = job.params["lines"]
     found = Line.objects.filter(pk__in=ids, customer=job.customer).select_related("plan").in_bulk()
     if len(found) != len(ids):
-        raise ActionError(_("Some selected lines no longer exist."), field="lines", code="conflict")
+        raise ActionError(LINES_GONE, field="lines", code="conflict")
     return load_current_options([found[pk] for pk in ids])
 
 

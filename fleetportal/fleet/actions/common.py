@@ -97,6 +97,10 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+NO_LINES = _("Select at least one line.")
+LINES_GONE = _("Some selected lines no longer exist.")
+
+
 def lock_lines(
     lines: Sequence[Line], expected_versions: Mapping[int, int] | None = None, *, related: Sequence[str] = ()
 ) -> list[Line]:
@@ -107,13 +111,13 @@ def lock_lines(
     the objects passed in); otherwise someone changed it meanwhile and nothing is done (R2).
     """
     if not lines:
-        raise ActionError(_("Select at least one line."), field="lines")
+        raise ActionError(NO_LINES, field="lines")
     expected = dict(expected_versions) if expected_versions is not None else {line.pk: line.version for line in lines}
     ids = [line.pk for line in lines]
     locking = Line.objects.select_for_update(of=("self",))  # select_related() bare would join every FK
     locked = {line.pk: line for line in (locking.select_related(*related) if related else locking).filter(pk__in=ids)}
     if len(locked) != len(set(ids)):
-        raise ActionError(_("Some selected lines no longer exist."), field="lines", code="conflict")
+        raise ActionError(LINES_GONE, field="lines", code="conflict")
     changed = [locked[pk] for pk in ids if pk in expected and locked[pk].version != expected[pk]]
     if changed:
         raise ActionError(
