@@ -25,7 +25,8 @@ Who sees an entry: one of its `audiences` the actor belongs to, and then
 - member: a login with a membership that is not a manager's, or a phone-number login. A
   phone-number login sees only the entries of its own line (`number_login=True`) and, when the
   entry names a `function`, only if the contract holder allows that function (F-08, R-I5);
-- staff: operator staff (who hold every right).
+- staff: operator staff; an entry whose `function` is `OPERATOR_ADMIN` only an operator admin
+  (the pages behind it refuse an agent).
 
 The seeds' dashboard (F-73) in its order, for the apps still to come: Manage SIM cards 10, Manage
 user profiles 20, Create ticket 30, Go to invoices 40, Group bundles 50, Billing settings 60,
@@ -47,6 +48,7 @@ MANAGER = "manager"
 MEMBER = "member"
 STAFF = "staff"
 AUDIENCES = frozenset({MANAGER, MEMBER, STAFF})
+OPERATOR_ADMIN = "operator_admin"  # a staff entry's `function`: for operator admins, not agents
 
 Figure = Callable[[Actor], Any]
 
@@ -172,7 +174,7 @@ def _allowed(entry: _Entry, actor: Actor, audience: str) -> bool:
             return False
         allowed = actor.customer.number_login_functions if actor.customer else []
         return entry.function is None or not allowed or entry.function in allowed
-    return actor.is_staff
+    return actor.is_staff and (entry.function != OPERATOR_ADMIN or actor.is_operator_admin)
 
 
 def _visible(entries: Iterable[E], actor: Actor, audience: str | None) -> list[E]:

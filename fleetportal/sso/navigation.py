@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fleetportal.core.navigation import STAFF, MenuEntry, register_menu
+from fleetportal.core.navigation import OPERATOR_ADMIN, STAFF, MenuEntry, register_menu
 
 
 def register() -> None:
     register_menu(
         MenuEntry(
-            key="sso.clients", label=_("Single sign-on apps"), url="sso_clients", audiences=frozenset({STAFF}), order=80
+            key="sso.clients",
+            label=_("Single sign-on apps"),
+            url="sso_clients",
+            function=OPERATOR_ADMIN,
+            audiences=frozenset({STAFF}),
+            order=80,
         )
     )

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fleetportal.accounts import navigation as accounts_navigation
+from fleetportal.accounts.models import StaffRole
 from fleetportal.core import navigation
 from fleetportal.core.navigation import (
     MANAGER,
@@ -26,6 +27,7 @@ from fleetportal.core.navigation import (
     tiles_for,
     unregister,
 )
+from fleetportal.core.tests.factories import StaffFactory
 from fleetportal.fleet import navigation as fleet_navigation
 from fleetportal.fleet.policy import FLEET
 
@@ -47,6 +49,7 @@ MENUS = {
         "Online payments",
         "Invoice runs",
         "Audit log",
+        "Single sign-on apps",
         "SIM card orders",
         "Failed messages",
     ],
@@ -137,7 +140,7 @@ def test_staff_see_the_back_office_entries(client, login, staff, actor_for) -> N
     keys = [entry.key for entry in menu_for(actor)]
     assert keys == [
         "backoffice.customers", "usage.staff_files", "payments.staff", "invoicing.back_office", "audit.log",
-        "simorders.staff", "backoffice.dead_letters",
+        "sso.clients", "simorders.staff", "backoffice.dead_letters",
     ]  # fmt: skip
     assert tiles_for(actor) == []
     login(client, staff)
@@ -145,6 +148,14 @@ def test_staff_see_the_back_office_entries(client, login, staff, actor_for) -> N
     assert menu
     assert 'href="/staff/"' in menu.group(1) and 'href="/audit/"' in menu.group(1)
     assert 'href="/dashboard/"' not in menu.group(1) and 'href="/me/"' not in menu.group(1)
+
+
+@pytest.mark.spec("F-93", "F-11")
+def test_a_support_agent_does_not_see_the_operator_admins_entries(actor_for, db) -> None:
+    agent = StaffFactory.create(email="agent@operator.example", staff_role=StaffRole.SUPPORT_AGENT)
+    keys = [entry.key for entry in menu_for(actor_for(agent))]
+    assert "sso.clients" not in keys
+    assert "backoffice.customers" in keys
 
 
 @pytest.mark.spec("R-I5", "F-08")
