@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.spec("S12")
 
 PRODUCTION = {
     "DEBUG": False,
+    "DEMO_MODE": False,
     "SECRET_KEY": "k3-" + "Zq8Yw2Lp5Tr7Vx1Nm4Bc6Hd9Jf0Gs3Ka" * 2,
     "ALLOWED_HOSTS": ["portal.example.com"],
     "SECURE_SSL_REDIRECT": True,
@@ -25,16 +28,42 @@ PRODUCTION = {
 }
 
 
+def _signing_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+SIGNING_KEY = _signing_key()
+
+
 @pytest.fixture(autouse=True)
-def _no_async_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The browser tests allow async-unsafe calls for their whole worker; a deployment never does."""
+def _deployment_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser tests allow async-unsafe calls for their whole worker; a deployment never does.
+    A deployment gives single sign-on its signing key (sso.E001)."""
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    monkeypatch.setenv("OIDC_RSA_PRIVATE_KEY", SIGNING_KEY)
+
+
+def _production_overrides(settings) -> None:
+    for name, value in PRODUCTION.items():
+        setattr(settings, name, value)
+    # the test settings accept http redirect URIs for the browser tests; production only https
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}
 
 
 def test_check_deploy_passes_with_production_overrides(settings) -> None:
-    for name, value in PRODUCTION.items():
-        setattr(settings, name, value)
+    _production_overrides(settings)
     call_command("check", "--deploy", "--fail-level", "WARNING")
+
+
+@pytest.mark.spec("F-11")
+def test_check_deploy_fails_without_the_single_sign_on_signing_key(settings, monkeypatch) -> None:
+    _production_overrides(settings)
+    monkeypatch.delenv("OIDC_RSA_PRIVATE_KEY")
+    with pytest.raises(SystemCheckError, match=r"sso\.E001"):
+        call_command("check", "--deploy", "--fail-level", "WARNING")
 
 
 @pytest.mark.parametrize(
@@ -42,8 +71,7 @@ def test_check_deploy_passes_with_production_overrides(settings) -> None:
     [("SESSION_COOKIE_SECURE", False), ("SECURE_HSTS_SECONDS", 0), ("SECRET_KEY", "short"), ("DEBUG", True)],
 )
 def test_check_deploy_fails_when_a_setting_is_weakened(settings, name, weak) -> None:
-    for key, value in PRODUCTION.items():
-        setattr(settings, key, value)
+    _production_overrides(settings)
     setattr(settings, name, weak)
     with pytest.raises(SystemCheckError):
         call_command("check", "--deploy", "--fail-level", "WARNING")
