@@ -56,7 +56,7 @@ class PortalAPI(NinjaAPI):
         for pattern in urls:
             if isinstance(pattern, URLPattern) and not inspect.iscoroutinefunction(pattern.callback):
                 pattern.callback = self._json_not_allowed(pattern.callback)
-        urls.append(re_path(r"^.*$", self._unknown_path, name="unknown-path"))
+        urls.append(re_path(r"^[\s\S]*$", self._unknown_path, name="unknown-path"))  # a %0A too
         return urls
 
     def _json_not_allowed(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

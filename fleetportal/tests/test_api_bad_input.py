@@ -135,6 +135,14 @@ def test_unknown_paths_and_methods_answer_json(key_client):
 
 
 @pytest.mark.spec("F-91", "R3")
+@pytest.mark.parametrize("path", ["/api/v1/webhooks/%0A/rotate-secret", "/api/v1/lines/%0D%0A", "/api/v1/%0A"])
+def test_a_path_with_a_line_break_answers_json_404(key_client, path):
+    """Found by fuzzing: the catch-all's `.*` stopped at a line break, so Django answered HTML 500."""
+    response = key_client.send("post", path, {})
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.spec("F-91", "R3")
 def test_a_refused_action_answers_in_the_same_shape(key_client, member):
     body = json.loads(key_client.send("post", INVITE, {"email": "member@acme.example", "role": "member"}).content)
     assert set(body) == {"detail", "field", "code"}
