@@ -11,8 +11,10 @@ Goal (QUALITY P2): ≤ 1.3× the time of XlsxWriter alone; memory flat (streamed
 
 from __future__ import annotations
 
+import csv
 import gc
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import harness
@@ -163,6 +166,25 @@ def _text_kept(path: str) -> bool:
     return isinstance(second[0], str) and second[0].startswith("+32") and str(second[6]).startswith("0470")
 
 
+def _libreoffice_text_kept(path: str) -> str:
+    """LibreOffice headless converts the file to CSV and the text cells read as written ("+32…"
+    not a number, "0470…" with its zero); "not checked" where LibreOffice is not installed (it is
+    no dependency of the portal: apt install libreoffice-calc-nogui)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return "not checked (no soffice)"
+    folder = Path(path).parent
+    subprocess.run(  # noqa: S603  # LibreOffice on our own file
+        [soffice, "--headless", "--convert-to", "csv", "--outdir", str(folder), path],
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    with (folder / f"{Path(path).stem}.csv").open(encoding="utf-8") as converted:
+        second = list(csv.reader(converted))[1]
+    return str(second[0].startswith("+32") and second[6].startswith("0470"))
+
+
 def compare_writers(count: int) -> None:
     print(f"  writers side by side, {count:,} rows (one process each)")
     figures: dict[str, tuple[float, float]] = {}
@@ -179,6 +201,7 @@ def compare_writers(count: int) -> None:
             figures[writer] = (seconds, rss)
             print(
                 f"    {writer:13} {seconds:6.2f} s   peak RSS {rss:6.0f} MB   text kept (openpyxl): {_text_kept(path)}"
+                f"   (LibreOffice): {_libreoffice_text_kept(path)}"
             )
     base = figures["xlsxwriter"][0]
     for writer in WRITERS[1:]:
