@@ -327,6 +327,8 @@ OPERATOR_SEPA_CREDITOR_ID = env.str("OPERATOR_SEPA_CREDITOR_ID", default="BE68ZZ
 
 # Bulk changes above this many lines run as worker jobs with a progress page (F-32).
 BULK_JOB_THRESHOLD = env.int("BULK_JOB_THRESHOLD", default=500)
+# Exports of the SIM overview above this many lines are written by a worker: progress, then a download (F-31).
+EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=10_000)
 
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------
 NETWORK_ADAPTER = env.str("NETWORK_ADAPTER", default="simulator")  # or a dotted path to a class

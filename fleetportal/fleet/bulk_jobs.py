@@ -1,7 +1,8 @@
-"""Bulk changes on a worker (F-32): the reads of the pages and the API. When a change runs as a
-job (`runs_as_job`), the jobs of the actor's customer, how far a running one got, and its
-per-line results, on the page or as an .xlsx file. The job itself is `actions.bulk_jobs`; the
-worker's side `fleet.jobs`."""
+"""Bulk changes and big exports on a worker (F-32, F-31): the reads of the pages and the API.
+When a change or an export runs as a job (`runs_as_job`, `export_runs_as_job`), the jobs of the
+actor's customer, how far a running one got, a change's per-line results (on the page or as an
+.xlsx file) and an export's file. The jobs themselves are `actions.bulk_jobs` and
+`actions.export_jobs`; the worker's side `fleet.jobs`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from huey.contrib.djhuey import HUEY
 
@@ -18,10 +19,11 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.phones import display
 from fleetportal.core.scope import scope
 
-from .exports import write_xlsx
+from .exports import FORMATS, write_xlsx
 from .models import BulkJob
 
 DEFAULT_THRESHOLD = 500
+DEFAULT_EXPORT_THRESHOLD = 10_000
 
 # What became of each line (`BulkJob.results`: [line id, number, outcome, reason]).
 APPLIED, NOT_APPLICABLE, FAILED = "applied", "not_applicable", "failed"
@@ -39,6 +41,16 @@ def runs_as_job(count: int) -> bool:
     return count > threshold()
 
 
+def export_threshold() -> int:
+    """Lines an export may have and still stream in the request (`EXPORT_JOB_THRESHOLD`)."""
+    return int(getattr(settings, "EXPORT_JOB_THRESHOLD", DEFAULT_EXPORT_THRESHOLD))
+
+
+def export_runs_as_job(count: int) -> bool:
+    """An export of more lines than its threshold is written by a worker, the page following it."""
+    return count > export_threshold()
+
+
 def bulk_jobs_for(actor: Actor) -> QuerySet[BulkJob]:
     """The jobs of the actor's customer, newest first (fleet managers, keys that see the fleet)."""
     return scope(actor, BulkJob).select_related("created_by")
@@ -52,6 +64,31 @@ def bulk_job_for(actor: Actor, job_id: int) -> BulkJob:
     if job is None:
         raise Http404
     return job
+
+
+def export_file_for(actor: Actor, job_id: int) -> BulkJob:
+    """An export job of the actor's customer whose file is written. Its file is set only when the
+    whole of it is, so a running, failed or taken-over export has none to give: a 404, as
+    another customer's job."""
+    job = bulk_job_for(actor, job_id)
+    if job.kind != BulkJob.Kind.EXPORT or job.status != BulkJob.Status.DONE or not job.file:
+        raise Http404
+    return job
+
+
+def export_file_response(job: BulkJob) -> FileResponse:
+    """The export's file as a download (attachment, `nosniff`), named as the streamed export's
+    (`fleet-<customer>-<date>.xlsx`)."""
+    fmt = job.params.get("format", "xlsx")
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=str(job.params.get("filename") or f"export-{job.pk}.{fmt}"),
+        content_type=FORMATS.get(fmt, FORMATS["xlsx"]),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def progress_key(job_id: int) -> str:

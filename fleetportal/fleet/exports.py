@@ -4,7 +4,8 @@ Memory stays flat however many lines: three queries stream side by side in the s
 lines, their options, their tags) and are merged as they come, so nothing is held per line;
 XlsxWriter runs in constant_memory mode into a temporary file that the response then streams,
 and CSV is written row by row as the response is sent. Every text cell that a spreadsheet could
-read as a formula is neutralised (QUALITY S11).
+read as a formula is neutralised (QUALITY S11). Above `EXPORT_JOB_THRESHOLD` lines a worker
+writes the same file with the same code into storage (`actions.export_jobs`).
 """
 
 from __future__ import annotations
@@ -203,6 +204,9 @@ def csv_chunks(titles: Sequence[str], cells: Iterable[Sequence[Cell]]) -> Iterat
         yield "".join(buffer)
 
 
+Progress = Callable[[int, int], None]
+
+
 @dataclass
 class Export:
     filename: str
@@ -211,24 +215,73 @@ class Export:
     count: int
 
 
-def _xlsx_body(cells: Iterator[list[Cell]], titles: list[str], sheet: str) -> Iterator[bytes]:
+@dataclass
+class LinesExport:
+    """The overview's rows with how to write them: streamed (`body`) or into a file (`write`,
+    an export job's worker)."""
+
+    filename: str
+    content_type: str
+    count: int
+    fmt: str
+    titles: list[str]
+    cells: Iterator[list[Cell]]
+    sheet: str
+
+    @property
+    def body(self) -> Iterator[Any]:
+        """The file in chunks for a streamed response: bytes (xlsx) or str (csv)."""
+        if self.fmt == "csv":
+            return csv_chunks(self.titles, self.cells)
+        return _xlsx_body(self)
+
+    def write(self, target: IO[bytes]) -> None:
+        """The whole file into `target` (an export job's worker)."""
+        if self.fmt == "csv":
+            for chunk in csv_chunks(self.titles, self.cells):
+                target.write(chunk.encode())
+        else:
+            write_xlsx(target, self.titles, self.cells, sheet=self.sheet)
+
+
+def _xlsx_body(export: LinesExport) -> Iterator[bytes]:
     """Write the workbook into an anonymous temporary file, then read it back in chunks;
     the file disappears when closed."""
     with tempfile.TemporaryFile() as target:
-        write_xlsx(target, titles, cells, sheet=sheet)
+        export.write(target)
         target.seek(0)
         while block := target.read(64 * 1024):
             yield block
 
 
-def lines_export(*, actor: Actor, criteria: dict[str, Any], fmt: str) -> Export:
-    """The lines of the overview's filter (`criteria` as `selectors.lines_for` takes them) as a
-    file to download; audited as "lines.exported". Headers and labels in the active language."""
-    customer = actor.tenant
-    if not selectors.sees_whole_fleet(actor):  # reading is enough: an API key of scope `read` may export
+def _counted(cells: Iterator[list[Cell]], total: int, progress: Progress) -> Iterator[list[Cell]]:
+    """The rows as they are written, telling `progress(done, total)` every `CHUNK` rows and at the end."""
+    done = 0
+    for done, values in enumerate(cells, start=1):
+        yield values
+        if done % CHUNK == 0:
+            progress(done, total)
+    progress(done, total)
+
+
+def export_format(fmt: str) -> str:
+    """The format asked for, .xlsx unless it is one we write."""
+    return fmt if fmt in FORMATS else "xlsx"
+
+
+def require_export(actor: Actor) -> None:
+    """Reading the whole fleet is enough: an API key of scope `read` may export."""
+    if not selectors.sees_whole_fleet(actor):
         raise PermissionDeniedError(_("You may not see the lines of this customer."))
-    if fmt not in FORMATS:
-        fmt = "xlsx"
+
+
+def lines_export(*, actor: Actor, criteria: dict[str, Any], fmt: str, progress: Progress | None = None) -> LinesExport:
+    """The lines of the overview's filter (`criteria` as `selectors.lines_for` takes them) as a
+    file to download; audited as "lines.exported". Headers and labels in the active language.
+    `progress(done, total)` follows the rows as they are written (an export job's)."""
+    customer = actor.tenant
+    require_export(actor)
+    fmt = export_format(fmt)
     lines = selectors.lines_for(actor, **criteria)
     count = lines.count()
     record(
@@ -237,10 +290,13 @@ def lines_export(*, actor: Actor, criteria: dict[str, Any], fmt: str) -> Export:
         customer=customer,
         after={"format": fmt, "lines": count, **{k: str(v) for k, v in criteria.items() if v not in ("", None)}},
     )
-    titles = header()
-    filename = f"fleet-{customer.login_domain}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-        body: Iterator[Any] = csv_chunks(titles, rows(lines))
-    else:
-        body = _xlsx_body(rows(lines), titles, sheet=str(_("SIM cards")))
-    return Export(filename=filename, content_type=FORMATS[fmt], body=body, count=count)
+    cells = rows(lines)
+    return LinesExport(
+        filename=f"fleet-{customer.login_domain}-{timezone.localdate():%Y-%m-%d}.{fmt}",
+        content_type=FORMATS[fmt],
+        count=count,
+        fmt=fmt,
+        titles=header(),
+        cells=_counted(cells, count, progress) if progress else cells,
+        sheet=str(_("SIM cards")),
+    )

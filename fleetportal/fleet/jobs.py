@@ -1,6 +1,6 @@
 """What the fleet's worker jobs do around the actions they run (`tasks.py` holds only the Huey
 entry points): reporting an import's or a bulk change's progress where its pages and the API
-read it, and taking over the bulk changes whose worker vanished. The actions know nothing of the
+read it, and taking over the bulk changes and exports whose worker vanished. The actions know nothing of the
 queue; they take a `progress(done, total)` callback."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from huey.contrib.djhuey import HUEY
 
 from . import bulk_jobs
 from .actions.bulk_jobs import CHANGES, LEASE, MAX_ATTEMPTS, bulk_job_give_up, bulk_job_run
+from .actions.export_jobs import EXPORT, export_job_give_up, export_job_run
 from .actions.imports import import_job_run
 from .imports import progress_key
 from .models import BulkJob, ImportJob
@@ -52,22 +53,26 @@ def import_lines(job_id: int, *, apply: bool) -> ImportJob:
         return import_job_run(job_id=job_id, apply=apply, progress=progress)
 
 
+KINDS = [*CHANGES, EXPORT]
+
+
 def run_bulk_job(job_id: int) -> BulkJob | None:
-    """A bulk change (F-32), with its progress as `bulk_jobs.lines_done` reads it; the action
-    reports once per chunk of lines, so every chunk is written."""
+    """A bulk change (F-32) or an export (F-31), with its progress as `bulk_jobs.lines_done`
+    reads it; the actions report once per chunk of lines, so every chunk is written."""
+    run = export_job_run if BulkJob.objects.filter(pk=job_id, kind=EXPORT).exists() else bulk_job_run
     with counted_progress(bulk_jobs.progress_key(job_id), every=1) as progress:
-        return bulk_job_run(job_id=job_id, progress=progress)
+        return run(job_id=job_id, progress=progress)
 
 
 def resume_bulk_jobs(start: Callable[[int], object]) -> list[int]:
-    """The bulk changes whose worker vanished (running, lease expired): `start(job_id)` queues
-    each again, or, tried `MAX_ATTEMPTS` times, it is marked failed. A job queued but never
+    """The bulk changes and exports whose worker vanished (running, lease expired): `start(job_id)`
+    queues each again, or, tried `MAX_ATTEMPTS` times, it is marked failed. A job queued but never
     picked up (its queue message lost) is started again too. Answers the ids started."""
     now = timezone.now()
-    stale = BulkJob.objects.filter(kind__in=list(CHANGES), status=BulkJob.Status.RUNNING, lease_until__lt=now)
-    for job_id in stale.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True):
-        bulk_job_give_up(job_id=job_id)
-    lost = BulkJob.objects.filter(kind__in=list(CHANGES), status=BulkJob.Status.QUEUED, created_at__lt=now - LEASE)
+    stale = BulkJob.objects.filter(kind__in=KINDS, status=BulkJob.Status.RUNNING, lease_until__lt=now)
+    for job_id, kind in stale.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", "kind"):
+        (export_job_give_up if kind == EXPORT else bulk_job_give_up)(job_id=job_id)
+    lost = BulkJob.objects.filter(kind__in=KINDS, status=BulkJob.Status.QUEUED, created_at__lt=now - LEASE)
     started = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
     started += list(lost.values_list("pk", flat=True))
     for job_id in started:

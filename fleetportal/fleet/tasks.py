@@ -1,7 +1,7 @@
 """Worker jobs of the fleet (entry points only): the changes planned for a date (F-22, F-26) run
-when due, CSV imports and bulk changes of many lines (F-32). Pages and the API queue an import
-or a bulk change by handing `import_lines` or `run_bulk_job` to the action that records it
-(`start=`), which queues it once committed."""
+when due, CSV imports and bulk changes of many lines (F-32), exports of many lines (F-31). Pages
+and the API queue an import, a bulk change or an export by handing `import_lines` or
+`run_bulk_job` to the action that records it (`start=`), which queues it once committed."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -23,11 +23,12 @@ def import_lines(job_id: int, apply: bool) -> None:
 
 @db_task(retries=0)
 def run_bulk_job(job_id: int) -> None:
-    """A bulk change of many lines, all or nothing (F-32, R2)."""
+    """A bulk change of many lines, all or nothing (F-32, R2), or an export of many (F-31)."""
     jobs.run_bulk_job(job_id)
 
 
 @db_periodic_task(crontab(minute="*"))
 def resume_bulk_jobs() -> None:
-    """Bulk changes whose worker vanished mid-job (nothing of them applied) run again, or fail."""
+    """Bulk changes whose worker vanished mid-job (nothing of them applied) and exports whose
+    worker vanished (no file offered) run again, or fail."""
     jobs.resume_bulk_jobs(run_bulk_job)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/", jobs.fleet_bulk_job, name="fleet_bulk_job"),
     path("jobs/<int:job_id>/progress/", jobs.fleet_bulk_job_progress, name="fleet_bulk_job_progress"),
     path("jobs/<int:job_id>/results.xlsx", jobs.fleet_bulk_job_results, name="fleet_bulk_job_results"),
+    path("jobs/<int:job_id>/file/", jobs.fleet_bulk_job_file, name="fleet_bulk_job_file"),
     path("import/", io.fleet_import, name="fleet_import"),
     path("import/template.csv", io.fleet_import_template, name="fleet_import_template"),
     path("import/<int:job_id>/", io.fleet_import_job, name="fleet_import_job"),

@@ -23,7 +23,7 @@ rule finds one, else the job's reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -325,13 +325,13 @@ def bulk_job_create(
 # --- the worker's part ---------------------------------------------------------------------------
 
 
-def _claim(job_id: int) -> BulkJob | None:
-    """Take the job if it waits, or runs with an expired lease (its worker is gone) and may be
-    tried again: one UPDATE, so two workers never both take it."""
+def claim_job(job_id: int, *, kinds: Collection[str]) -> BulkJob | None:
+    """Take the job (of one of `kinds`) if it waits, or runs with an expired lease (its worker is
+    gone) and may be tried again: one UPDATE, so two workers never both take it."""
     now = timezone.now()
     taken = (
         BulkJob.objects.filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, lease_until__lt=now), pk=job_id)
-        .filter(kind__in=list(CHANGES), attempts__lt=MAX_ATTEMPTS)
+        .filter(kind__in=list(kinds), attempts__lt=MAX_ATTEMPTS)
         .update(status=Status.RUNNING, attempts=F("attempts") + 1, lease_until=now + LEASE, started_at=now)
     )
     if not taken:
@@ -392,14 +392,14 @@ def _failed_results(job: BulkJob, reason: str) -> list[list[Any]]:
     ]
 
 
-def _end(job: BulkJob, status: str, results: list[list[Any]], error: str = "") -> bool:
-    """Write how the job ended, if it is still this run's (a worker that took it over after the
-    lease wins); answers whether it was."""
+def end_job(job: BulkJob, status: str, *, error: str = "", **fields: Any) -> bool:
+    """Write how the job ended (and `fields`: its results, its file), if it is still this run's
+    (a worker that took it over after the lease wins); answers whether it was."""
     return bool(
         BulkJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
             status=status,
-            results=results,
             error=error[:2000],
+            **fields,
             done=job.total if status == Status.DONE else 0,
             finished_at=timezone.now(),
             lease_until=None,
@@ -408,26 +408,26 @@ def _end(job: BulkJob, status: str, results: list[list[Any]], error: str = "") -
 
 
 def bulk_job_run(*, job_id: int, progress: Progress | None = None) -> BulkJob | None:
-    """The worker's part: run the job if it is ours to run (see `_claim`), all or nothing;
+    """The worker's part: run the job if it is ours to run (see `claim_job`), all or nothing;
     answers it as it ended, or None if it was not ours."""
-    job = _claim(job_id)
+    job = claim_job(job_id, kinds=CHANGES)
     if job is None:
         return None
     with translation.override(job.language):
         try:
             with transaction.atomic():
                 # Held until the change commits: a worker taking the job over waits here, then
-                # finds it done (`_end` checks the attempt).
+                # finds it done (`end_job` checks the attempt).
                 list(BulkJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
                 results = _run(job, progress or _quiet)
-                if not _end(job, Status.DONE, results):
+                if not end_job(job, Status.DONE, results=results):
                     transaction.set_rollback(True)
         except ActionError as exc:
-            _end(job, Status.FAILED, _failed_results(job, str(exc.message)), str(exc.message))
+            end_job(job, Status.FAILED, results=_failed_results(job, str(exc.message)), error=str(exc.message))
         except Exception:  # a bug or the database: nothing was applied; said so, the trace logged
             log.exception("bulk job %s failed", job.pk)
             reason = _("The change could not be carried out: nothing was changed. Try again later.")
-            _end(job, Status.FAILED, _failed_results(job, reason), reason)
+            end_job(job, Status.FAILED, results=_failed_results(job, reason), error=reason)
     job.refresh_from_db()
     return job
 
@@ -445,4 +445,4 @@ def bulk_job_give_up(*, job_id: int) -> bool:
         reason = _("The change was interrupted %(count)d times: nothing was changed. Try again later.") % {
             "count": job.attempts
         }
-        return _end(job, Status.FAILED, _failed_results(job, reason), reason)
+        return end_job(job, Status.FAILED, results=_failed_results(job, reason), error=reason)

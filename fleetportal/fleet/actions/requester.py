@@ -4,6 +4,7 @@ by the CSV imports and the bulk jobs (F-32)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from fleetportal.accounts.api_keys import key_functions
@@ -23,12 +24,14 @@ class Requested(Protocol):
     api_key_id: int | None
 
 
-def requester(job: Requested, *, key_lost: str, person_lost: str) -> Actor:
+def requester(
+    job: Requested, *, key_lost: str, person_lost: str, scopes: Collection[str] = (ApiKey.Scope.FLEET,)
+) -> Actor:
     """The job's requester as an actor of the job channel; refused with `key_lost` when their
-    API key is revoked or lost the fleet scope, `person_lost` when they left the customer."""
+    API key is revoked or has none of `scopes` any more, `person_lost` when they left the customer."""
     if job.api_key_id:
         key = job.api_key
-        if key is None or key.revoked_at is not None or ApiKey.Scope.FLEET not in key.scopes:
+        if key is None or key.revoked_at is not None or not set(scopes) & set(key.scopes):
             raise PermissionDeniedError(key_lost)
         return Actor(user=None, channel=Channel.JOB, api_key=key, functions=key_functions(key))
     membership = (

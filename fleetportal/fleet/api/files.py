@@ -1,6 +1,6 @@
-"""The fleet's files (F-31, F-32): the SIM overview as .xlsx or CSV, and lines from a CSV file,
-checked first (a dry run that changes nothing) and then applied, with the same actions, rules
-and audit as the pages."""
+"""The fleet's files (F-31, F-32): the SIM overview as .xlsx or CSV (written by a worker when it
+is big), and lines from a CSV file, checked first (a dry run that changes nothing) and then
+applied, with the same actions, rules and audit as the pages."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ from ninja.files import UploadedFile
 from fleetportal.core.api import api_actor
 from fleetportal.core.http import PortalRequest
 
+from .. import selectors
+from ..actions.export_jobs import export_job_create
 from ..actions.imports import import_job_apply, import_job_create
+from ..bulk_jobs import export_runs_as_job
 from ..exports import lines_export
 from ..imports import MAX_BYTES, import_job_for, import_jobs_for, template_csv
-from ..tasks import import_lines
+from ..tasks import import_lines, run_bulk_job
 from . import lookups
+from .jobs import JobOut
 from .schemas import RESPONSES, ExportFilters, Id, ImportJobOut
 from .scopes import READ, WRITE
 
@@ -27,15 +31,23 @@ router = Router(tags=["fleet files"])
 
 @router.get(
     "/lines/export",
-    response={200: bytes, **RESPONSES},
+    response={200: bytes, 202: JobOut, **RESPONSES},
     operation_id="lines_export",
     summary="Export lines",
 )
-def lines_export_file(request: PortalRequest, filters: Query[ExportFilters]) -> HttpResponse:
+def lines_export_file(request: PortalRequest, filters: Query[ExportFilters]) -> HttpResponse | Status[JobOut]:
     """The lines of a filter as .xlsx or CSV (the overview's columns), streamed; audited.
-    Scope `read` or `fleet`."""
+    Above `EXPORT_JOB_THRESHOLD` lines a worker writes the file: **202** with the job; follow it
+    with `GET /jobs/{id}` and, once it is done, download `GET /jobs/{id}/file`. Scope `read` or
+    `fleet`."""
     actor = api_actor(request, *READ)
-    export = lines_export(actor=actor, criteria=lookups.line_criteria(actor, filters), fmt=filters.format)
+    criteria = lookups.line_criteria(actor, filters)
+    count = selectors.lines_for(actor, **criteria).count()
+    if export_runs_as_job(count):
+        job = export_job_create(actor=actor, criteria=criteria, fmt=filters.format, total=count, start=run_bulk_job)
+        job.refresh_from_db()  # a worker may already have run it (the test queue runs it at once)
+        return Status(202, JobOut.of(job))
+    export = lines_export(actor=actor, criteria=criteria, fmt=filters.format)
     response = StreamingHttpResponse(export.body, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
     return response  # type: ignore[return-value]  # a streamed body, passed through by ninja as it is

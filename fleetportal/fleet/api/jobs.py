@@ -1,6 +1,7 @@
-"""Bulk changes running on a worker (F-32): the bulk endpoints answer 202 with a job when they
-name more lines than `BULK_JOB_THRESHOLD`; `GET /jobs/{id}` follows it (status, progress, then
-each line's result). A job of another customer, or an id that is none, answers 404 (S1)."""
+"""Bulk changes and exports running on a worker (F-32, F-31): the bulk endpoints answer 202 with a
+job when they name more lines than `BULK_JOB_THRESHOLD`, the export above `EXPORT_JOB_THRESHOLD`;
+`GET /jobs/{id}` follows it (status, progress, then each line's result), `GET /jobs/{id}/file`
+gives an export's file. A job of another customer, or an id that is none, answers 404 (S1)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from django.http import FileResponse
+from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from fleetportal.core.actor import Actor
@@ -15,7 +18,7 @@ from fleetportal.core.api import api_actor
 from fleetportal.core.http import PortalRequest
 
 from ..actions.bulk_jobs import bulk_job_create
-from ..bulk_jobs import bulk_job_for, lines_done
+from ..bulk_jobs import bulk_job_for, export_file_for, export_file_response, lines_done
 from ..models import BulkJob, Line
 from ..tasks import run_bulk_job
 from .schemas import RESPONSES
@@ -39,6 +42,7 @@ class JobOut(Schema):
     done: int = Field(description="Lines done so far.")
     error: str = Field(description="Why the job failed: then nothing was changed (all or nothing).")
     results: list[JobResultOut] = Field(description="Each line's result, once the job ended.")
+    file_url: str | None = Field(description="An export's file, once it is done: GET it (`/jobs/{id}/file`).")
     created_at: dt.datetime
     finished_at: dt.datetime | None
 
@@ -55,6 +59,7 @@ class JobOut(Schema):
                 JobResultOut(line_id=pk, msisdn=number, outcome=outcome, reason=reason)  # type: ignore[arg-type]
                 for pk, number, outcome, reason in job.results
             ],
+            file_url=reverse("api:job_file", args=[job.pk]) if job.status == BulkJob.Status.DONE and job.file else None,
             created_at=job.created_at,
             finished_at=job.finished_at,
         )
@@ -82,3 +87,15 @@ def job_get(request: PortalRequest, job_id: int) -> JobOut:
 
 
 __all__ = ["JobOut", "queued", "router"]
+
+
+@router.get(
+    "/jobs/{int:job_id}/file",
+    response={200: bytes, **RESPONSES},
+    operation_id="job_file",
+    summary="Download an export job's file",
+)
+def job_file(request: PortalRequest, job_id: int) -> FileResponse:
+    """An export's file (.xlsx or CSV), once the job is done; before, or for a change, 404.
+    Scope `read` or `fleet`."""
+    return export_file_response(export_file_for(api_actor(request, *READ), job_id))

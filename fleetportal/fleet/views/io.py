@@ -21,24 +21,40 @@ from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.views import form_error
 
+from .. import selectors
+from ..actions.export_jobs import export_job_create
 from ..actions.imports import import_job_apply, import_job_create
-from ..exports import lines_export
+from ..bulk_jobs import export_runs_as_job
+from ..exports import export_format, lines_export
 from ..imports import COLUMNS, MAX_BYTES, import_job_for, import_jobs_for, parse_csv, rows_done, template_csv
 from ..models import ImportJob
 from ..policy import FLEET
-from ..tasks import import_lines
-from .selection import filter_form
+from ..tasks import import_lines, run_bulk_job
+from .selection import filter_fields, filter_form
 
 PREVIEW_PAGE = 100
 
 
 @manager_required(FLEET)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def fleet_export(request: LoggedInRequest) -> HttpResponse:
-    """The overview's current filter and sort (the same query string) as .xlsx or CSV."""
+    """The overview's current filter and sort (the same fields) as .xlsx or CSV, streamed. Above
+    `EXPORT_JOB_THRESHOLD` lines a worker writes it: the POST queues the job and goes to its
+    page (progress, then the download); a GET, which changes nothing, asks for that POST."""
     actor = request.actor
-    criteria = filter_form(actor, request.GET).criteria()
-    export = lines_export(actor=actor, criteria=criteria, fmt=request.GET.get("format", "xlsx"))
+    data = request.POST if request.method == "POST" else request.GET
+    form = filter_form(actor, data)
+    criteria = form.criteria()
+    fmt = export_format(data.get("format", "xlsx"))
+    count = selectors.lines_for(actor, **criteria).count()
+    if export_runs_as_job(count):
+        if request.method == "GET":
+            fields = [*filter_fields(form), *([("sort", criteria["sort"])] if criteria.get("sort") else [])]
+            context = {"count": count, "fields": [*fields, ("format", fmt)]}
+            return render(request, "fleet/export_job_new.html", context)
+        job = export_job_create(actor=actor, criteria=criteria, fmt=fmt, total=count, start=run_bulk_job)
+        return redirect("fleet_bulk_job", job.pk)
+    export = lines_export(actor=actor, criteria=criteria, fmt=fmt)
     response = StreamingHttpResponse(export.body, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
     response["Cache-Control"] = "no-store"

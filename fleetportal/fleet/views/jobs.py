@@ -1,6 +1,6 @@
-"""A bulk change running on a worker (F-32): queueing it from a confirmed review, its page with
-the progress bar (htmx polls it, as the CSV import's), then its per-line results on the page and
-as .xlsx."""
+"""A bulk change or an export running on a worker (F-32, F-31): queueing a change from a
+confirmed review, the job's page with the progress bar (htmx polls it, as the CSV import's),
+then a change's per-line results on the page and as .xlsx, or the export's file to download."""
 
 from __future__ import annotations
 
@@ -19,7 +19,17 @@ from fleetportal.accounts.decorators import manager_required
 from fleetportal.core.http import LoggedInRequest
 
 from ..actions.bulk_jobs import bulk_job_create
-from ..bulk_jobs import OUTCOMES, RUNNING, bulk_job_for, lines_done, outcome_counts, result_rows, results_xlsx
+from ..bulk_jobs import (
+    OUTCOMES,
+    RUNNING,
+    bulk_job_for,
+    export_file_for,
+    export_file_response,
+    lines_done,
+    outcome_counts,
+    result_rows,
+    results_xlsx,
+)
 from ..exports import FORMATS
 from ..models import BulkJob, Line
 from ..policy import FLEET
@@ -53,10 +63,12 @@ def _progress(job: BulkJob) -> dict[str, Any]:
 @require_GET
 def fleet_bulk_job(request: LoggedInRequest, job_id: int) -> HttpResponse:
     job = bulk_job_for(request.actor, job_id)
+    context = _progress(job)
+    if job.kind == BulkJob.Kind.EXPORT:
+        return render(request, "fleet/export_job.html", context)
     outcome = request.GET.get("outcome", "")
     if outcome not in OUTCOMES:
         outcome = ""
-    context = _progress(job)
     if not context["running"]:
         context |= {
             "outcome": outcome,
@@ -89,3 +101,10 @@ def fleet_bulk_job_results(request: LoggedInRequest, job_id: int) -> HttpRespons
     response["Content-Disposition"] = content_disposition_header(True, f"bulk-change-{job.pk}-results.xlsx") or ""
     response["Cache-Control"] = "no-store"
     return response
+
+
+@manager_required(FLEET)
+@require_GET
+def fleet_bulk_job_file(request: LoggedInRequest, job_id: int) -> HttpResponse:
+    """An export job's file, once the whole of it is written; to its customer's fleet managers only."""
+    return export_file_response(export_file_for(request.actor, job_id))  # type: ignore[return-value]  # a streamed file, passed through

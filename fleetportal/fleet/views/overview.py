@@ -24,6 +24,7 @@ from fleetportal.core.http import LoggedInRequest
 from fleetportal.core.phones import display
 
 from .. import selectors
+from ..bulk_jobs import export_runs_as_job
 from ..forms import SORTS
 from ..models import Line
 from ..policy import FLEET
@@ -151,6 +152,9 @@ def fleet_lines(request: LoggedInRequest) -> HttpResponse:
         "columns": columns,
         "selection_filters": filters,
         "export_url": reverse("fleet_export"),
+        # Past the count's cap the lines are more than it; the export page decides either way.
+        "export_in_background": page.paginator.count > cap or export_runs_as_job(page.paginator.count),
+        "export_fields": export_query,
         "export_query_xlsx": urlencode([*export_query, ("format", "xlsx")]),
         "export_query_csv": urlencode([*export_query, ("format", "csv")]),
     }
