@@ -82,6 +82,14 @@ class Actor:
             return False
         return not self.functions or function in self.functions
 
+    def number_login_allows(self, function: str) -> bool:
+        """May this login use that function of its own line ("usage", "invoices", …)? A full
+        login always; a phone-number login unless the contract holder left it out (F-08)."""
+        if self.number is None:
+            return True
+        allowed = self.customer.number_login_functions if self.customer else []
+        return not allowed or function in allowed
+
     @property
     def label(self) -> str:
         if self.api_key is not None:

@@ -172,8 +172,7 @@ def _allowed(entry: _Entry, actor: Actor, audience: str) -> bool:
             return True
         if not entry.number_login:
             return False
-        allowed = actor.customer.number_login_functions if actor.customer else []
-        return entry.function is None or not allowed or entry.function in allowed
+        return entry.function is None or actor.number_login_allows(entry.function)
     return actor.is_staff and (entry.function != OPERATOR_ADMIN or actor.is_operator_admin)
 
 

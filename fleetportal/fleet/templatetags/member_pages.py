@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import template
 
 from fleetportal.core.actor import Actor
-from fleetportal.fleet.views.member import number_login_allows
 
 register = template.Library()
 
@@ -14,4 +13,4 @@ register = template.Library()
 def allows(actor: Actor, function: str) -> bool:
     """`{% if actor|allows:"alerts" %}`: whether the login may use that function of its line
     (a phone-number login only what the contract holder allows, F-08)."""
-    return number_login_allows(actor, function)
+    return actor.number_login_allows(function)

@@ -44,15 +44,6 @@ def own_line(actor: Actor, line_id: int) -> Line:
     return line
 
 
-def number_login_allows(actor: Actor, function: str) -> bool:
-    """Whether the actor may use one of a phone-number login's functions ("usage", "alerts", …):
-    a full login always, a number login if the contract holder did not leave it out (F-08)."""
-    if actor.number is None:
-        return True
-    allowed = actor.customer.number_login_functions if actor.customer else []
-    return not allowed or function in allowed
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def me_line_confirm(request: LoggedInRequest, line_id: int) -> HttpResponse:
@@ -77,7 +68,7 @@ def me_bundle_alerts(request: LoggedInRequest, line_id: int) -> HttpResponse:
     """The member switches the SMS at 75, 90 and 100 % of their bundles on or off (F-43), back
     to the page the switch was on (the member home or the line's page)."""
     line = own_line(request.actor, line_id)
-    if not number_login_allows(request.actor, "alerts"):
+    if not request.actor.number_login_allows("alerts"):
         raise Http404
     enabled = request.POST.get("bundle_alerts") == "on"
     try:
