@@ -34,6 +34,9 @@ Helpers (fixtures that return a function)
                         /accounts/login/, then, when the customer asks for it, the SMS code read from
                         the outbox on /login/code/. Returns the last response; fails the test if
                         the login does not succeed.
+    number_login(client, number)   logs in by phone number through the real pages (F-08):
+                        /login/phone/ with the number, the SMS, then its code read from the outbox.
+                        Returns the last response; fails the test if the login does not succeed.
     last_code(target)   the newest 6-digit code sent to an E.164 number, a PhoneNumber, an e-mail
                         address or a User (their mobile number), read from OutboxMessage rows.
     invitation_link(membership)  the path `/invite/<token>/` of the newest invitation e-mail.
@@ -271,6 +274,19 @@ def login_through_pages(client: Client, user: User, password: str = PASSWORD):  
 @pytest.fixture
 def login(db: None) -> Callable[..., object]:
     return login_through_pages
+
+
+def number_login_through_pages(client: Client, number: str):  # type: ignore[no-untyped-def]
+    client.post("/login/phone/", {"step": "number", "phone": number})
+    client.post("/login/phone/", {"step": "send"})
+    response = client.post("/login/phone/", {"step": "code", "code": read_last_code(number)})
+    assert client.session.get(session_keys.NUMBER) == number, f"phone-number login of {number} refused"
+    return response
+
+
+@pytest.fixture
+def number_login(db: None) -> Callable[..., object]:
+    return number_login_through_pages
 
 
 # --- catalogue ------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from fleetportal.audit.views import audit_log
 from fleetportal.core.health import healthz
 from fleetportal.fleet.urls import member_urlpatterns as fleet_member_urls
 from fleetportal.fleet.urls import network_urlpatterns as fleet_network_urls
+from fleetportal.invoicing.urls import member_urlpatterns as invoicing_member_urls
 from fleetportal.notifications.views import dev_outbox
+from fleetportal.payments.urls import member_urlpatterns as payments_member_urls
 
 urlpatterns = [
     path("", include("fleetportal.accounts.urls")),
@@ -24,6 +26,8 @@ urlpatterns = [
     path("", include(fleet_network_urls)),
     path("fleet/", include("fleetportal.fleet.urls")),
     path("me/", include(fleet_member_urls)),
+    path("me/invoices/", include(invoicing_member_urls)),
+    path("me/payments/", include(payments_member_urls)),
     path("usage/", include("fleetportal.usage.urls")),
     path("group-bundles/", include("fleetportal.bundles.urls")),
     path("orders/", include("fleetportal.simorders.urls")),

@@ -30,6 +30,9 @@ LAST_SEEN_RESOLUTION = 60
 # The language switch stays open to a session that still owes its code (it then only sets the
 # language of the session, see views.set_language).
 ALWAYS_OPEN = ("/static/", "/profile/language/", "/healthz", "/accounts/logout/", "/dev/outbox/", "/api/")
+# A phone-number login's pages: its own line's, and the built-in test provider's checkout,
+# which stands for the provider's site when it pays its private invoices (F-64).
+NUMBER_LOGIN_OPEN = ("/me/", "/payments/test-checkout/")
 
 
 def _open(path: str, prefixes: tuple[str, ...]) -> bool:
@@ -78,7 +81,7 @@ class AccessGateMiddleware:
         elif user.must_change_password:
             if not _open(path, ("/password/change-required/",)):
                 return redirect("password_change_required")
-        elif number and not _open(path, ("/me/",)):
+        elif number and not _open(path, NUMBER_LOGIN_OPEN):
             return redirect("member_home")
         return self.get_response(request)
 

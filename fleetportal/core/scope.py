@@ -12,7 +12,8 @@ foreign id is a 404.
   "read" is the key scope that reads everything and any unlimited manager has it);
 - a member (or a manager without the right): only the rows the rule's `own` lookup ties to
   their user, if the rule has one;
-- a phone-number login: only the rows the rule's `number` lookup ties to that number (R-I5);
+- a phone-number login: only the rows the rule's `number` lookup ties to that number (R-I5),
+  and none if the rule names a `number_function` the contract holder did not allow (F-08);
 - anyone else: nothing.
 
 A rule may narrow that: `customer=None` for the operator's own rows (staff only), `staff=False`
@@ -46,6 +47,7 @@ class Rule:
     own: str | None = None  # lookup to the User a member sees their own rows by
     number: str | None = None  # lookup to the E.164 number a phone-number login sees
     number_also: Q | None = None  # what else a phone-number login's rows must match
+    number_function: str | None = None  # the phone-number login function ("invoices") they need
     # Rows a customer sees that belong to no customer (e.g. the operator's blank SIM stock).
     shared: Q | None = None
     staff: bool = True  # operator staff see every row (False: only what their membership gives)
@@ -88,7 +90,7 @@ def scope(actor: Actor, rows: type[M] | QuerySet[M], action: str = VIEW) -> Quer
     if rule.shared is not None:
         mine |= rule.shared
     if actor.number is not None:
-        if rule.number is None:
+        if rule.number is None or (rule.number_function and not actor.number_login_allows(rule.number_function)):
             return queryset.none()
         narrowed = queryset.filter(mine, **{rule.number: actor.number})
         return narrowed.filter(rule.number_also) if rule.number_also is not None else narrowed

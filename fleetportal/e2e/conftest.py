@@ -192,6 +192,49 @@ def log_in(outbox: Outbox) -> Callable[..., None]:
 
 
 @pytest.fixture
+def log_in_by_number(outbox: Outbox) -> Callable[[Page, str], None]:
+    """`log_in_by_number(page, "+32470000003")`: the phone-number login (F-08), number typed in
+    the national format, then the SMS code from the outbox; lands on the member home."""
+
+    def run(page: Page, number: str) -> None:
+        page.goto("/login/phone/")
+        page.get_by_label("Mobile number").fill(number)
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Send me the SMS").click()
+        page.get_by_label("Code").fill(outbox.code(number))
+        page.get_by_role("button", name="Log in", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/me/$"))
+
+    return run
+
+
+@pytest.fixture
+def member_private_invoice(e2e_demo: None) -> Invoice:
+    """An open private (split-bill) invoice of the demo member's own line, € 12.10 incl. VAT."""
+    from fleetportal.fleet.demo import MEMBER_NUMBER
+    from fleetportal.fleet.models import Line
+
+    line = Line.objects.select_related("customer", "user").get(msisdn=MEMBER_NUMBER, status=Line.Status.ACTIVE)
+    return Invoice.objects.create(
+        number="2026/990002",
+        year=2026,
+        sequence=990002,
+        kind=Invoice.Kind.PRIVATE,
+        customer=line.customer,
+        billing_account=line.customer.billing_accounts.get(),
+        line=line,
+        member=line.user,
+        period=date(2026, 10, 1),
+        issued_on=date(2026, 11, 5),
+        due_on=date(2026, 12, 5),
+        vat_rate=Decimal(21),
+        total_excl_vat=Decimal("10.00"),
+        vat=Decimal("2.10"),
+        total_incl_vat=Decimal("12.10"),
+    )
+
+
+@pytest.fixture
 def acme_open_invoice(e2e_demo: None) -> Invoice:
     """An issued, unpaid invoice of Acme's billing account: 91.61 incl. VAT, with its
     structured communication, for the pages that pay or book it."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.navigation import MEMBER, STAFF, MenuEntry, Tile, register_menu, register_tile
 
-from .policy import BILLING
+from .policy import BILLING, NUMBER_LOGIN_INVOICES
 
 
 def register() -> None:
@@ -31,10 +31,17 @@ def register() -> None:
             order=40,
         )
     )
-    # After the member's line and tickets (80), before Help (90), the menu's last entry.
+    # After the member's line and tickets (80), before Help (90), the menu's last entry; a
+    # phone-number login's too, unless the contract holder took the function away (F-08).
     register_menu(
         MenuEntry(
-            key="invoicing.mine", label=_("My invoices"), url="invoicing:mine", audiences=frozenset({MEMBER}), order=85
+            key="invoicing.mine",
+            label=_("My invoices"),
+            url="me_invoices",
+            audiences=frozenset({MEMBER}),
+            number_login=True,
+            function=NUMBER_LOGIN_INVOICES,
+            order=85,
         )
     )
     # Staff's back office: runs, an invoice's credit note and payments, bank statements.

@@ -57,6 +57,13 @@ def invoice_for(actor: Actor, invoice_id: int) -> Invoice:
     return get_object_or_404(invoices_for(actor).select_related("line", "member", "corrects"), pk=invoice_id)
 
 
+def my_invoices(actor: Actor) -> QuerySet[Invoice]:
+    """A member's own private invoices (F-64): a phone-number login's are its number's (the
+    scope rule's), a full login's those of its user."""
+    visible = invoices_for(actor)
+    return visible if actor.number is not None else visible.filter(member=actor.user)
+
+
 def sees_account_invoices(actor: Actor) -> bool:
     """Whether the actor sees every invoice of its customer (a billing manager, staff, a key)."""
     return sees_all_of_customer(actor, Invoice)

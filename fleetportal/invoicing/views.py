@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +28,7 @@ from .actions_mandates import mandate_request, payment_mode_transfer
 from .documents import invoice_render
 from .forms import InvoiceFilterForm, MandateForm
 from .models import Invoice
+from .policy import NUMBER_LOGIN_INVOICES
 
 PAGE = 50
 CONTENT_TYPES = {"pdf": "application/pdf", "ubl": "application/xml"}
@@ -57,7 +58,7 @@ def _rows(invoices: list[Invoice]) -> list[tuple[Invoice, str]]:
 def invoices(request: LoggedInRequest) -> HttpResponse:
     """Every invoice of the customer's billing accounts (billing managers); others: their own."""
     if not selectors.sees_account_invoices(request.actor):
-        return redirect("invoicing:mine")
+        return redirect("me_invoices")
     form, criteria = _filter(request)
     visible = selectors.invoices_for(request.actor)
     chosen = selectors.filtered(visible, **criteria)  # type: ignore[arg-type]
@@ -78,8 +79,11 @@ def invoices(request: LoggedInRequest) -> HttpResponse:
 @never_cache
 @login_required
 def mine(request: LoggedInRequest) -> HttpResponse:
-    """A member's own private invoices (split bill, F-64), to download and pay."""
-    own = selectors.invoices_for(request.actor).filter(member=request.user)
+    """A member's own private invoices (split bill, F-64), to download and pay; under /me/, so a
+    phone-number login has them too (R-I5)."""
+    if not request.actor.number_login_allows(NUMBER_LOGIN_INVOICES):
+        raise Http404
+    own = selectors.my_invoices(request.actor)
     page = Paginator(own, PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -93,7 +97,7 @@ def mine(request: LoggedInRequest) -> HttpResponse:
 @login_required
 def export(request: LoggedInRequest) -> HttpResponseBase:
     if not selectors.sees_account_invoices(request.actor):
-        return redirect("invoicing:mine")
+        return redirect("me_invoices")
     _form, criteria = _filter(request)
     result = exports.invoices_export(actor=request.actor, criteria=criteria)
     response = StreamingHttpResponse(result.body, content_type=exports.XLSX)

@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetportal.accounts.models import Function
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError, PermissionDeniedError
@@ -38,6 +37,7 @@ from fleetportal.invoicing.models import Invoice
 
 from . import events
 from .models import Payment, ProviderEvent
+from .policy import may_pay
 from .providers import base
 
 logger = logging.getLogger(__name__)
@@ -52,16 +52,6 @@ NOTHING_TO_BOOK = {"already_paid", "credited", "over_balance"}
 def provider_actor(name: str) -> Actor:
     """Who acts when a provider tells us something: the audit trail names the provider."""
     return Actor(user=None, channel=Channel.SYSTEM, name=f"Payment provider {name}")
-
-
-def may_pay(actor: Actor, invoice: Invoice) -> bool:
-    """An employee pays their own private invoice (F-64); a company invoice is paid by a
-    manager with the billing right (or a key with that scope) of its customer."""
-    if actor.customer is None or actor.number is not None or invoice.customer_id != actor.customer.pk:
-        return False
-    if invoice.kind == Invoice.Kind.PRIVATE:
-        return actor.user is not None and invoice.member_id == actor.user.pk
-    return actor.can(Function.BILLING)
 
 
 def _payable(invoice: Invoice) -> None:
@@ -112,9 +102,11 @@ def _audit(actor: Actor, action: str, payment: Payment, event: EventType | None 
         event.record(customer=payment.invoice.customer, obj=payment, data=_data(payment, **after))
 
 
-def _urls(payment: Payment) -> tuple[str, str]:
-    """The payer's way back and the provider's webhook, as absolute addresses."""
-    back = settings.PORTAL_BASE_URL + reverse("payments:return", args=[payment.pk])
+def _urls(actor: Actor, payment: Payment) -> tuple[str, str]:
+    """The payer's way back and the provider's webhook, as absolute addresses. A phone-number
+    login comes back to the member pages, the only ones its session opens (R-I5)."""
+    back_page = "me_payment_return" if actor.number is not None else "payments:return"
+    back = settings.PORTAL_BASE_URL + reverse(back_page, args=[payment.pk])
     webhook = settings.PAYMENT_WEBHOOK_BASE_URL + reverse("payments:webhook", args=[payment.provider])
     return back, webhook
 
@@ -148,7 +140,7 @@ def payment_start(*, actor: Actor, invoice: Invoice) -> Payment:
             )
     except IntegrityError:  # the one-open-payment constraint, on a database without row locks
         raise _under_way() from None
-    back, webhook = _urls(payment)
+    back, webhook = _urls(actor, payment)
     new = base.NewPayment(
         payment_id=payment.pk,
         amount=payment.amount,

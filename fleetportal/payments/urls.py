@@ -13,3 +13,9 @@ urlpatterns = [
     path("staff/", views.staff_payments, name="staff"),
     path("staff/<int:payment_id>/refunded/", views.refund_done, name="refund_done"),
 ]
+
+# A phone-number login pays its private invoices under /me/, where its session may go (R-I5).
+member_urlpatterns = [
+    path("invoices/<int:invoice_id>/pay/", views.pay, name="me_pay"),
+    path("<int:payment_id>/", views.payment_return, name="me_payment_return"),
+]

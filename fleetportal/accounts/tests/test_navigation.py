@@ -42,7 +42,7 @@ MENUS = {
     "manager": MANAGER_MENU,
     "billing manager": ["Dashboard", "Usage", "Invoices", "Audit log", "Tickets", "Help"],
     "member": ["My line", "Tickets", "My invoices", "Help"],
-    "number login": ["My line", "Help"],
+    "number login": ["My line", "My invoices", "Help"],  # its number's private invoices (F-64, F-08)
     "staff": [
         "Back office",
         "Usage files",

@@ -14,13 +14,16 @@ from django.utils import timezone
 from fleetportal.accounts.models import User
 from fleetportal.catalog.demo import load_catalogue, retain_for
 from fleetportal.catalog.models import ContractPlan, TariffPlan
+from fleetportal.core.actor import Actor
 from fleetportal.core.models import Contract, Customer, EventDelivery
+from fleetportal.core.scope import scope
 from fleetportal.demo.billing import CREDIT_REASON, HUF_PER_EUR, MONTHS, closed_periods, load_billing
 from fleetportal.demo.usage import MEMBER_NUMBER
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.tests.factories import LineFactory
 from fleetportal.invoicing.models import Invoice, PersonalCharge
 from fleetportal.invoicing.selectors import is_overdue
+from fleetportal.payments.policy import may_pay
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("F-60", "F-61", "F-62", "F-63", "R-B3")]
 
@@ -101,3 +104,14 @@ def test_older_months_count_as_sent_and_loading_again_changes_nothing(small) -> 
     count, paid = Invoice.objects.count(), list(Invoice.objects.values_list("pk", "paid", "status"))
     assert load_billing() == 0
     assert Invoice.objects.count() == count and list(Invoice.objects.values_list("pk", "paid", "status")) == paid
+
+
+@pytest.mark.spec("F-64", "F-74", "F-08")
+def test_the_member_s_number_login_has_an_open_private_invoice_to_pay(small, member) -> None:
+    """The demo's split-bill member logs in by her number (README: +32 470 00 00 03) and finds
+    private invoices of her line left open for her to pay online."""
+    load_billing()
+    by_number = Actor(user=member, membership=member.memberships.get(), number=MEMBER_NUMBER)
+    assert member.phone == MEMBER_NUMBER
+    payable = [invoice for invoice in scope(by_number, Invoice) if may_pay(by_number, invoice) and invoice.balance > 0]
+    assert payable and all(invoice.kind == Invoice.Kind.PRIVATE for invoice in payable)

@@ -106,15 +106,18 @@ def test_member_and_manager_without_billing_right_see_only_their_private_invoice
     membership.functions = ["fleet"]
     membership.save()
     login(client, member)
-    assert client.get("/invoices/").url == "/invoices/mine/"  # type: ignore[attr-defined]
-    assert _numbers(client.get("/invoices/mine/")) == {invoices["private"].number}
+    assert client.get("/invoices/").url == "/me/invoices/"  # type: ignore[attr-defined]
+    mine = client.get("/me/invoices/")
+    assert _numbers(mine) == {invoices["private"].number}
+    assert f'href="/me/invoices/{invoices["private"].pk}/pdf/"' in mine.content.decode()
+    assert client.get(f"/me/invoices/{invoices['private'].pk}/pdf/").status_code == 200
     assert client.get(f"/invoices/{invoices['private'].pk}/pdf/").status_code == 200
     assert client.get(f"/invoices/{invoices['open'].pk}/pdf/").status_code == 404
     assert client.get("/invoices/export.xlsx").status_code == 302
 
     client.logout()
     login(client, manager)
-    assert _numbers(client.get("/invoices/mine/")) == set()
+    assert _numbers(client.get("/me/invoices/")) == set()
     assert client.get(f"/invoices/{invoices['open'].pk}/ubl/").status_code == 404
     account = customer.billing_accounts.get()
     assert client.get(f"/invoices/accounts/{account.pk}/").status_code == 404
