@@ -5,9 +5,11 @@ progress; a worker that dies goes on after the last committed row when the job r
 
 - PostgreSQL (`ingest_sql`): the raw text is COPYed into a staging table and checked there by
   SQL, numbers joined to their lines, the good rows moved by one
-  `INSERT … SELECT … ON CONFLICT (record_id) DO NOTHING`, the bad rows written by SQL too;
+  `INSERT … SELECT … ON CONFLICT (record_id, period) DO NOTHING` into the month partitions
+  (`partitions`), the bad rows written by SQL too;
 - SQLite: each row is checked in Python (`ingest.read_csv`), the good rows staged by one
-  executemany and moved by the same INSERT.
+  executemany and moved by an `INSERT … SELECT … ON CONFLICT (record_id) DO NOTHING` (one plain
+  table there).
 
 Either way a record already stored (an earlier file, a retry) is counted as a duplicate and
 never stored twice, and a record id that an earlier row of the same file holds is a bad row
@@ -41,7 +43,7 @@ from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import Channel, Customer
 from fleetportal.fleet.models import Line
 
-from . import events, ingest_sql, rating
+from . import events, ingest_sql, partitions, rating
 from .ingest import Bad, FileError, Parsed, normalise_number, read_csv, read_records
 from .models import IngestError, IngestJob, UsageRecord
 from .periods import period_of
@@ -378,3 +380,27 @@ def usage_rate(
                 total.lines.setdefault(customer_id, set()).update(line_list)
                 total.pools.setdefault(customer_id, set()).update(pools)
     return total
+
+
+def usage_partition_detach(*, actor: Actor, period: dt.date) -> str:
+    """Detach a past period's partition of the records (PostgreSQL, issue 7): its records leave
+    the portal's pages, invoices and ratings at once, without a DELETE; the table stays, named
+    as returned, for the operator to archive or drop. The operator's command line only, and
+    audited: it takes a month of usage out of sight."""
+    if not (actor.user is None and actor.api_key is None and actor.channel == Channel.SYSTEM):
+        raise PermissionDeniedError(_("Only the operator may detach a period of usage records."))
+    if not partitions.partitioned():
+        raise ActionError(_("Usage records are partitioned by month on PostgreSQL only."), field="period")
+    period = period.replace(day=1)
+    if period >= period_of(timezone.now()):
+        raise ActionError(_("Only a past period may be detached: records of this one may still come."), field="period")
+    with transaction.atomic():
+        try:
+            table = partitions.detach_partition(period)
+        except ValueError:
+            raise ActionError(
+                _("%(period)s has no partition of its own to detach.") % {"period": f"{period:%Y-%m}"},
+                field="period",
+            ) from None
+        record(actor=actor, action="usage.partition_detached", after={"period": period.isoformat(), "table": table})
+    return table

@@ -1,7 +1,10 @@
 """Usage records from the operator's mediation (F-55) and the ingest jobs that bring them.
 
 A record is stored once whatever how often it arrives (R5): `record_id`, the mediation's own
-id, is unique, and every ingest inserts with ON CONFLICT DO NOTHING on it.
+id, is unique, and every ingest inserts with ON CONFLICT DO NOTHING on it. On PostgreSQL the
+records are partitioned by `period` (migration 0005, `partitions`), whose unique keys must hold
+the partition key: there the key is (record_id, period) and the primary key (id, period), the
+model's state unchanged (a record sent again starts when it did: same period, still refused).
 
 Quantities are normalised to one unit per kind (seconds for voice, messages for SMS/MMS, MB
 for data; kB are divided by 1024, as the mediation counts octets), so rating and counters add

@@ -42,6 +42,7 @@ from fleetportal.bundles.models import GroupBundle, GroupBundleMember
 from fleetportal.catalog.models import BUNDLE_ZONES, ROAMING_ZONES, Direction, UsageRate, UsageZone
 from fleetportal.fleet.models import Line, LineBlock, LineOption, Service
 
+from . import partitions
 from .models import UsageCounter, UsageRecord
 from .periods import bounds
 
@@ -112,7 +113,7 @@ def scope_lines(period: dt.date, line_ids: Iterable[int] | None, customer_id: in
     `customer_id` when given), with every line that shared a pool with one of them in the period."""
     start, end = bounds(period)
     if line_ids is None:
-        records = UsageRecord.objects.filter(started_at__gte=start, started_at__lt=end)
+        records = UsageRecord.objects.filter(period=period, started_at__gte=start, started_at__lt=end)
         if customer_id is not None:
             records = records.filter(customer_id=customer_id)
         lines = set(records.values_list("line_id", flat=True).distinct())
@@ -148,7 +149,7 @@ def batches(period: dt.date, lines: set[int], size: int) -> list[tuple[set[int],
         other = first_of_pool.setdefault(pool_id, line_id)
         parent[root(line_id)] = root(other)
     counts = dict(
-        UsageRecord.objects.filter(line_id__in=lines, started_at__gte=start, started_at__lt=end)
+        UsageRecord.objects.filter(line_id__in=lines, period=period, started_at__gte=start, started_at__lt=end)
         .values_list("line_id")
         .annotate(n=Count("id"))
         .values_list("line_id", "n")
@@ -396,7 +397,7 @@ FROM (
                      AND k.direction = r.direction
                 LEFT JOIN rating_pools m ON m.line_id = r.line_id AND m.since <= r.started_at
                      AND (m.until IS NULL OR m.until > r.started_at)
-                WHERE r.started_at >= %s AND r.started_at < %s
+                WHERE r.period = %s AND r.started_at >= %s AND r.started_at < %s
               ) e
             ) d
           ) c
@@ -414,7 +415,7 @@ _UPDATE = f"""
 UPDATE usage_usagerecord AS u SET rated_plan_id = x.plan_id, pool_id = x.pool_id, unit_price = x.unit_price,
     outcome = x.outcome, refusal = x.refusal, pool_quantity = x.pool_qty, bundle_quantity = x.bundle_qty,
     out_quantity = x.out_qty, refused_quantity = x.refused_qty, price = x.price, rated_at = %s
-FROM ({_RATED}) AS x WHERE u.id = x.id AND (
+FROM ({_RATED}) AS x WHERE u.period = %s AND u.id = x.id AND (
     u.outcome IS DISTINCT FROM x.outcome OR u.refusal IS DISTINCT FROM x.refusal
     OR u.rated_plan_id IS DISTINCT FROM x.plan_id OR u.pool_id IS DISTINCT FROM x.pool_id
     OR u.unit_price IS DISTINCT FROM x.unit_price OR u.price IS DISTINCT FROM x.price
@@ -427,8 +428,8 @@ _UPDATE_WITHOUT_POOLS = _UPDATE.replace(_POOL_WINDOW, "0")
 
 _CAPPED = (
     "SELECT r.id, r.line_id, r.amount, l.cap FROM usage_usagerecord r JOIN rating_lines l ON l.line_id = r.line_id"
-    " WHERE r.started_at >= %s AND r.started_at < %s AND r.kind = 'third_party' AND l.paybymobile = 'capped'"
-    " AND r.refusal = '' ORDER BY r.line_id, r.started_at, r.record_id/*C*/"
+    " WHERE r.period = %s AND r.started_at >= %s AND r.started_at < %s AND r.kind = 'third_party'"
+    " AND l.paybymobile = 'capped' AND r.refusal = '' ORDER BY r.line_id, r.started_at, r.record_id/*C*/"
 )
 
 
@@ -436,27 +437,28 @@ def _collate_c() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-def _apply_caps(cursor: Any, start: Any, end: Any) -> None:
+def _apply_caps(cursor: Any, period: dt.date, start: Any, end: Any) -> None:
     """PayByMobile limits (F-41): a capped line's third-party charges in order, each accepted
     while the accepted total stays within the cap, else refused (and not counted against it).
     Sequential by nature, so done here; only capped lines' charges are read."""
     cursor.execute(
         _CAPPED.replace("/*C*/", _collate_c()),
-        [start, end],
+        [period, start, end],
     )
-    refused: list[tuple[int]] = []
+    refused: list[tuple[dt.date, int]] = []
     line, total = None, Decimal(0)
     for pk, line_id, amount, cap in cursor.fetchall():
         if line_id != line:
             line, total = line_id, Decimal(0)
         amount, limit = Decimal(str(amount)), Decimal(str(cap or 0))  # a limit without amount allows nothing
         if total + amount > limit:
-            refused.append((pk,))
+            refused.append((period, pk))
         else:
             total += amount
     if refused:
         cursor.executemany(
-            "UPDATE usage_usagerecord SET outcome = 'refused', refusal = 'paybymobile_cap', price = 0 WHERE id = %s",
+            "UPDATE usage_usagerecord SET outcome = 'refused', refusal = 'paybymobile_cap', price = 0"
+            " WHERE period = %s AND id = %s",
             refused,
         )
 
@@ -489,7 +491,7 @@ SELECT l.line_id, l.customer_id, %s, COUNT(*),
     SUM(CASE WHEN r.outcome = 'refused' THEN 1 ELSE 0 END),
     MAX(l.data_mb), MAX(l.voice_minutes), MAX(l.sms), %s
 FROM rating_lines l, usage_usagerecord r
-WHERE r.line_id = l.line_id AND r.started_at >= %s AND r.started_at < %s
+WHERE r.line_id = l.line_id AND r.period = %s AND r.started_at >= %s AND r.started_at < %s
 GROUP BY l.line_id, l.customer_id
 ON CONFLICT (line_id, period) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in _COUNTER_COLUMNS.split(", "))}
 """  # noqa: S608
@@ -504,7 +506,7 @@ SELECT g.pool_id, g.customer_id, %s,
     COALESCE(SUM(CASE WHEN r.kind <> 'third_party' THEN r.price ELSE 0 END), 0),
     MAX(g.data_mb), MAX(g.voice_minutes), MAX(g.sms), %s
 FROM rating_pool_list g LEFT JOIN usage_usagerecord r ON r.pool_id = g.pool_id
-     AND r.started_at >= %s AND r.started_at < %s
+     AND r.period = %s AND r.started_at >= %s AND r.started_at < %s
 WHERE true
 GROUP BY g.pool_id, g.customer_id
 ON CONFLICT (pool_id, period) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in _POOL_COLUMNS.split(", "))}
@@ -521,7 +523,8 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
     start, end = bounds(period)
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
-    span = [adapt(start), adapt(end)]
+    # Every statement names the period too: on PostgreSQL it reads and writes its partition only.
+    span: list[Any] = [period, adapt(start), adapt(end)]
     customers: dict[int, int] = {}
     pools: dict[int, int] = {}
     groups = batches(period, lines, BATCH_RECORDS)
@@ -532,7 +535,8 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
             if sum(records for _, records in groups) > ANALYZE_ABOVE:
                 # Fresh planner figures for the records just ingested (autovacuum may not have
                 # sampled them yet): without them the UPDATE joins a million rows one by one.
-                cursor.execute("ANALYZE usage_usagerecord")
+                # The period's partition only (the whole table's would sample every month).
+                cursor.execute(f"ANALYZE {partitions.holding(period)}")
             # The window sorts stay in memory; one statement run once gains nothing from JIT
             # compilation (over a second of it on a million records).
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -549,7 +553,7 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
             _fill_blocks(scratch, batch)
             batch_pools = _fill_pools(scratch, batch, start, end)
             pools |= batch_pools
-            cursor.execute(pooled if batch_pools else unpooled, [adapt(now), *span])
+            cursor.execute(pooled if batch_pools else unpooled, [adapt(now), *span, period])
             _apply_caps(cursor, *span)
             cursor.execute(_LINE_COUNTERS, [period, adapt(now), *span])
             cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
