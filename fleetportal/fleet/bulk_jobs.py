@@ -19,7 +19,7 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.phones import display
 from fleetportal.core.scope import scope
 
-from .exports import FORMATS, write_xlsx
+from .exports import FORMATS, Column, write_xlsx
 from .models import BulkJob
 
 DEFAULT_THRESHOLD = 500
@@ -132,10 +132,18 @@ def outcome_counts(job: BulkJob) -> dict[str, int]:
     return counts
 
 
+RESULT_COLUMNS = [
+    Column(_("Line id"), 10),
+    Column(_("Phone number"), 16),
+    Column(_("Result"), 16),
+    Column(_("Reason"), 60),
+]
+
+
 def results_xlsx(job: BulkJob) -> bytes:
     """The per-line results as one worksheet (headers in the active language)."""
-    titles = [str(_("Line id")), str(_("Phone number")), str(_("Result")), str(_("Reason"))]
+    titles = [str(column.label) for column in RESULT_COLUMNS]
     cells = ([str(row.line_id), row.number, row.outcome_label, row.reason] for row in result_rows(job))
     target = io.BytesIO()
-    write_xlsx(target, titles, cells, sheet=str(_("Results")))
+    write_xlsx(target, titles, cells, sheet=str(_("Results")), columns=RESULT_COLUMNS)
     return target.getvalue()

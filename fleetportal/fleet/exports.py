@@ -2,9 +2,10 @@
 
 Memory stays flat however many lines: three queries stream side by side in the same order (the
 lines, their options, their tags) and are merged as they come, so nothing is held per line;
-XlsxWriter runs in constant_memory mode into a temporary file that the response then streams,
-and CSV is written row by row as the response is sent. Every text cell that a spreadsheet could
-read as a formula is neutralised (QUALITY S11). Above `EXPORT_JOB_THRESHOLD` lines a worker
+the workbook is written by rust_xlsxwriter (the `rustpy-xlsxwriter` binding, in its
+constant-memory row writer) into a temporary file that the response then streams, and CSV is
+written row by row as the response is sent. Every text cell that a spreadsheet could read as a
+formula is neutralised (QUALITY S11). Above `EXPORT_JOB_THRESHOLD` lines a worker
 writes the same file with the same code into storage (`actions.export_jobs`).
 """
 
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from itertools import groupby
 from operator import itemgetter
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
-import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from rustpy_xlsxwriter import FastExcel, Format
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
@@ -39,20 +41,32 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
 }
 
+
+@dataclass(frozen=True)
+class Column:
+    """A worksheet column: its title, its width in characters, and whether it holds date-times
+    (shown dd/mm/yyyy hh:mm); every other column holds text."""
+
+    label: str | Promise
+    width: int
+    when: bool = False
+
+
 COLUMNS = [
-    (_("Phone number"), 16),
-    (_("Description"), 28),
-    (_("First name"), 16),
-    (_("Last name"), 18),
-    (_("Tariff plan"), 18),
-    (_("Status"), 12),
-    (_("Billing account"), 14),
-    (_("Options"), 40),
-    (_("Tags / cost centres"), 24),
-    (_("SIM card number (ICCID)"), 22),
-    (_("Network"), 16),
-    (_("Activated on"), 17),
+    Column(_("Phone number"), 16),
+    Column(_("Description"), 28),
+    Column(_("First name"), 16),
+    Column(_("Last name"), 18),
+    Column(_("Tariff plan"), 18),
+    Column(_("Status"), 12),
+    Column(_("Billing account"), 14),
+    Column(_("Options"), 40),
+    Column(_("Tags / cost centres"), 24),
+    Column(_("SIM card number (ICCID)"), 22),
+    Column(_("Network"), 16),
+    Column(_("Activated on"), 17, when=True),
 ]
+WHEN_FORMAT = "dd/mm/yyyy hh:mm"
 # What the query reads per line, in the column order above (options and tags come per chunk).
 FIELDS = (
     "pk",
@@ -78,7 +92,7 @@ def neutralise(text: str) -> str:
 
 def header() -> list[str]:
     """The column titles in the active language."""
-    return [neutralise(str(label)) for label, _width in COLUMNS]
+    return [neutralise(str(column.label)) for column in COLUMNS]
 
 
 def _in_line_order(lines: QuerySet[Line], related: QuerySet[Any], name: str, *order: str) -> Iterator[tuple[int, str]]:
@@ -150,34 +164,42 @@ def _rows(
         ]
 
 
-def write_xlsx(target: IO[bytes], titles: Sequence[str], cells: Iterable[Sequence[Cell]], *, sheet: str) -> int:
-    """Write the rows to `target` as one worksheet; returns the number of rows written."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
-    when = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    # Text that would start a formula (+32 470…, =…) is shown as typed and never run: Excel's
-    # quote prefix, with no apostrophe in the value (OWASP CSV injection, QUALITY S11).
-    as_text = workbook.add_format({"quote_prefix": True})
-    for col, (_label, width) in enumerate(COLUMNS):
-        worksheet.set_column(col, col, width)
-    for col, title in enumerate(titles):
-        worksheet.write_string(0, col, title, bold)
-    worksheet.freeze_panes(1, 0)
-    write_string, write_datetime = worksheet.write_string, worksheet.write_datetime
-    row = 0
-    for row, values in enumerate(cells, start=1):
-        for col, value in enumerate(values):
-            if isinstance(value, str):
-                if value.startswith(FORMULA_STARTS):
-                    write_string(row, col, value, as_text)
-                elif value:
-                    write_string(row, col, value)
-            elif value is not None:
-                write_datetime(row, col, value, when)
-    worksheet.autofilter(0, 0, max(row, 1), len(titles) - 1)
-    workbook.close()
-    return row
+def write_xlsx(
+    target: IO[bytes],
+    titles: Sequence[str],
+    cells: Iterable[Sequence[Cell]],
+    *,
+    sheet: str,
+    columns: Sequence[Column] = COLUMNS,
+) -> int:
+    """Write the rows to `target` as one worksheet under a bold, frozen header with filters;
+    returns the number of rows written. `columns` gives each column's width and kind.
+
+    rust_xlsxwriter rather than XlsxWriter: 4–7× faster on the same rows with the same flat
+    memory, and its files read alike in openpyxl and LibreOffice (bench/p2_export.py). Text
+    cells carry Excel's quote prefix, so text that would start a formula (+32 470…, =…) stays
+    text when a person edits the cell, with no apostrophe in the value (OWASP CSV injection,
+    QUALITY S11); the writer never writes a string as a formula."""
+    as_text, when = Format().set_quote_prefix(), Format().set_num_format(WHEN_FORMAT)
+    shape = list(columns[: len(titles)])
+    written = 0
+
+    def records() -> Iterator[dict[str, Cell]]:
+        nonlocal written
+        for written, values in enumerate(cells, start=1):  # noqa: B007  # counted for the caller
+            yield {title: value or None for title, value in zip(titles, values, strict=True)}
+        if not written:  # the header is the first record's keys: an empty sheet keeps its titles
+            yield dict.fromkeys(titles)
+
+    book = FastExcel(cast(BinaryIO, target), columns=list(titles))
+    book.format(datetime_format=WHEN_FORMAT, bold_headers=True).freeze(row=1).sheet(
+        sheet[:31],
+        records(),
+        column_widths=[column.width for column in shape],
+        column_formats=[when if column.when else as_text for column in shape],
+        autofilter=True,
+    ).save()
+    return written
 
 
 class _Echo:

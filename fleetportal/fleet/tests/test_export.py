@@ -97,10 +97,20 @@ def test_xlsx_holds_the_filtered_lines_with_every_column(client, login, manager,
         "Failed, retry",
         datetime(2025, 3, 30, 9, 15),  # local time, as the user sees it
     )
-    # Text that would start a formula is text with Excel's quote prefix, never a formula (S11).
+    # Text, including what would start a formula, is text with Excel's quote prefix, never a
+    # formula (S11); the date is a date in the sheet's format.
     cells = next(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2))
-    assert [cell.quotePrefix for cell in cells[:5]] == [True, True, True, True, False]
+    assert all(cell.quotePrefix and cell.data_type == "s" for cell in cells[:-1])
+    assert (cells[-1].data_type, cells[-1].number_format, cells[-1].quotePrefix) == ("d", "dd/mm/yyyy hh:mm", False)
     assert not [cell for cell in cells if cell.data_type == "f"]
+
+
+@pytest.mark.spec("F-31")
+def test_an_export_of_no_lines_keeps_its_header(client, login, manager, lines):
+    login(client, manager)
+    _response, body = download(client, q="no such line")
+    assert sheet_rows(body)[0][:2] == ("Phone number", "Description")
+    assert not any(any(row) for row in sheet_rows(body)[1:])
 
 
 @pytest.mark.spec("F-31", "S11")
