@@ -23,4 +23,5 @@ class UsageConfig(AppConfig):
         ACTION_LABELS.setdefault("usage.ingested", events.AUDIT_LABEL)
         ACTION_LABELS.setdefault("usage.rated", events.RATED_LABEL)
         ACTION_LABELS.setdefault("usage.exported", _("Usage figures exported"))
+        ACTION_LABELS.setdefault("usage.partition_detached", _("Month of usage records detached"))
         register_values("source", IngestJob.Source.choices)
