@@ -18,6 +18,7 @@ from fleetportal.accounts.models import User
 from fleetportal.catalog.models import ContractOption, ContractPlan, Option, TariffPlan
 from fleetportal.core.models import Customer
 
+from .actions.history import record_products
 from .iccid import luhn_check_digit
 from .models import Line, LineOption, PoolNumber, ScheduledChange, SimCard, Tag
 
@@ -213,6 +214,10 @@ class _Builder:
             [Line.tags.through(line_id=self.lines[i].pk, tag_id=tag.pk) for i, tag in self.line_tags],
             batch_size=1000,
         )
+        options: dict[int, list[int]] = {i: [] for i in range(len(self.lines))}
+        for i, option in self.line_options:
+            options[i].append(option.pk)
+        record_products((line.pk, line.plan_id, options[i]) for i, line in enumerate(self.lines))
         return self.lines
 
 

@@ -246,6 +246,26 @@ class LineOption(models.Model):
         return f"{self.line}: {self.option}"
 
 
+class LineProducts(models.Model):
+    """A line's plan and options from `valid_from` on (F-28, F-29, F-55): the history rating
+    prices each usage record with (the row with the latest `valid_from` at or before the
+    record's start; a record before the first row takes the first). One row each time a line
+    gets or changes its products, written by the actions that do it (`actions.history`), never
+    edited. `option_ids` are the ids of the options the line had then (a list, read whole)."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="product_history")
+    valid_from = models.DateTimeField()
+    plan = models.ForeignKey(TariffPlan, on_delete=models.PROTECT, related_name="+")
+    option_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["line", "valid_from", "id"]
+        indexes = [models.Index(fields=["line", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} from {self.valid_from:%Y-%m-%d %H:%M}"
+
+
 class ScheduledChange(models.Model):
     """A change to a line on a chosen date, cancellable until it is due (F-22, F-26)."""
 

@@ -10,10 +10,15 @@ twice or in pieces, or a re-rating after a plan change all end with the same rec
 same counters. The lines of a pool are rated together (they share it); `scope_lines` adds them.
 
 What a record is rated with:
-- the bundles: the line's plan and options (their allowances add up; one unlimited makes the
-  sum unlimited) as they are when rating runs — re-rating a period after a plan change prices
-  it with the new plan (the line's plan history is not kept per day, see docs/usage-format.md);
-  the group bundle the line was a member of at the record's time (memberships have dates);
+- the line's plan and options in force when the record started (`fleet.LineProducts`, the
+  line's history of them; a record before its first row takes the first row, a line without
+  history its present products): the plan's rates, and the bundle of the plan and options
+  (their allowances add up; one unlimited makes the sum unlimited). The allowance in force at
+  a record's time is compared with the line's usage of the period before it, so after an
+  upgrade mid-month the bigger bundle applies, the usage before it counted; after a downgrade
+  what the usage already passed is gone. Re-rating a period after a later plan change gives
+  the same prices and counters: the history, not the present plan, decides;
+- the group bundle the line was a member of at the record's time (memberships have dates);
 - which usage draws from them: data, outgoing calls and outgoing SMS, national or EU (roam like
   at home); MMS, incoming traffic, the world zones and international calls never do and are
   priced at the rate of their kind, zone and direction (`catalog.UsageRate`, a plan's own rate
@@ -39,8 +44,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
-from fleetportal.catalog.models import BUNDLE_ZONES, ROAMING_ZONES, Direction, UsageRate, UsageZone
-from fleetportal.fleet.models import Line, LineBlock, LineOption, Service
+from fleetportal.catalog.models import BUNDLE_ZONES, ROAMING_ZONES, Direction, Option, TariffPlan, UsageRate, UsageZone
+from fleetportal.fleet.models import Line, LineBlock, LineOption, LineProducts, Service
 
 from . import partitions
 from .models import UsageCounter, UsageRecord
@@ -193,8 +198,10 @@ class _Scratch:
     """Temporary tables of one rating (dropped with the connection, emptied before each use)."""
 
     TABLES = {
-        "rating_lines": "line_id bigint, customer_id bigint, plan_id bigint, data_mb bigint, voice_seconds bigint,"
-        " sms bigint, voice_minutes bigint, paybymobile text, cap numeric",
+        "rating_lines": "line_id bigint, customer_id bigint, data_mb bigint, voice_minutes bigint, sms bigint,"
+        " paybymobile text, cap numeric",
+        "rating_products": "line_id bigint, since timestamp, until timestamp, plan_id bigint, data_mb bigint,"
+        " voice_seconds bigint, sms bigint, paybymobile text",
         "rating_tariffs": "plan_id bigint, kind text, zone text, direction text, unit_price numeric, per integer,"
         " draws integer",
         "rating_blocks": "line_id bigint, kind text, zone text, direction text, since timestamp",
@@ -221,43 +228,91 @@ class _Scratch:
         self.cursor.execute(f"ANALYZE {name}")
 
 
-def _fill_lines(scratch: _Scratch, lines: set[int]) -> dict[int, int]:
-    """rating_lines: each line's own allowances (plan + options) and PayByMobile; line → customer."""
-    options: dict[int, list[tuple[int | None, int | None, int | None]]] = {}
-    for line_id, data, voice, sms in LineOption.objects.filter(line_id__in=lines).values_list(
-        "line_id", "option__data_mb", "option__voice_minutes", "option__sms"
-    ):
-        options.setdefault(line_id, []).append((data, voice, sms))
-    rows, customers = [], {}
-    for pk, customer_id, plan_id, data, voice, sms, paybymobile, cap in Line.objects.filter(pk__in=lines).values_list(
-        "pk",
-        "customer_id",
-        "plan_id",
-        "plan__data_mb",
-        "plan__voice_minutes",
-        "plan__sms",
-        "paybymobile",
-        "paybymobile_cap",
-    ):
-        extra = options.get(pk, [])
-        minutes = _sum([voice, *(o[1] for o in extra)])
-        data_mb, sms_total = _sum([data, *(o[0] for o in extra)]), _sum([sms, *(o[2] for o in extra)])
-        rows.append(
-            (
-                pk,
-                customer_id,
-                plan_id,
-                data_mb,
-                _times(minutes, SECONDS_PER_MINUTE),
-                sms_total,
-                minutes,
-                paybymobile,
-                cap,
-            )
+Allowances = tuple[int | None, int | None, int | None]  # data MB, voice minutes, SMS (None: unlimited)
+Span = tuple[dt.datetime, dt.datetime, int, list[int]]  # since, until, plan id, option ids
+
+
+def _history(lines: set[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[Span]]:
+    """Each line's products over [start, end): its `LineProducts` rows as spans, in order, cut
+    to the period (the first span from `start`: a record before the first row takes it). A line
+    whose rows all begin after the period takes its first row; one without rows (made outside
+    the fleet actions, as tests' factories do) its present plan and options."""
+    columns = ("line_id", "valid_from", "plan_id", "option_ids")
+    rows: dict[int, list[tuple[dt.datetime, int, list[int]]]] = {}
+    history = LineProducts.objects.filter(line_id__in=lines).order_by("line_id", "valid_from", "id")
+    for line_id, since, plan_id, options in history.filter(valid_from__lt=end).values_list(*columns):
+        rows.setdefault(line_id, []).append((since, plan_id, options))
+    later = lines - rows.keys()
+    if later:
+        for line_id, since, plan_id, options in history.filter(line_id__in=later).values_list(*columns):
+            rows.setdefault(line_id, [(since, plan_id, options)])
+    present = lines - rows.keys()
+    if present:
+        options_of: dict[int, list[int]] = {}
+        for line_id, option_id in LineOption.objects.filter(line_id__in=present).values_list("line_id", "option_id"):
+            options_of.setdefault(line_id, []).append(option_id)
+        for pk, plan_id in Line.objects.filter(pk__in=present).values_list("pk", "plan_id"):
+            rows[pk] = [(start, plan_id, options_of.get(pk, []))]
+    spans: dict[int, list[Span]] = {}
+    for line_id, products in rows.items():
+        for n, (since, plan_id, options) in enumerate(products):
+            since = start if n == 0 else max(since, start)
+            until = min(products[n + 1][0], end) if n + 1 < len(products) else end
+            if since < until:  # a row replaced in the same instant, or before the period, rates nothing
+                spans.setdefault(line_id, []).append((since, until, plan_id, options))
+    return spans
+
+
+def _allowances(spans: Iterable[Span]) -> dict[tuple[int, tuple[int, ...]], Allowances]:
+    """The bundle of each (plan, options) of these spans: the plan's and options' allowances added."""
+    spans = list(spans)
+    plans = {
+        pk: (data, voice, sms)
+        for pk, data, voice, sms in TariffPlan.objects.filter(pk__in={s[2] for s in spans}).values_list(
+            "pk", "data_mb", "voice_minutes", "sms"
         )
+    }
+    options = {
+        pk: (data, voice, sms)
+        for pk, data, voice, sms in Option.objects.filter(pk__in={o for s in spans for o in s[3]}).values_list(
+            "pk", "data_mb", "voice_minutes", "sms"
+        )
+    }
+    bundles: dict[tuple[int, tuple[int, ...]], Allowances] = {}
+    for _since, _until, plan_id, option_ids in spans:
+        key = (plan_id, tuple(option_ids))
+        if key not in bundles:
+            parts = [plans[plan_id], *(options[o] for o in option_ids if o in options)]
+            data, voice, sms = (_sum(part[n] for part in parts) for n in range(3))
+            bundles[key] = (data, voice, sms)
+    return bundles
+
+
+def _fill_lines(
+    scratch: _Scratch, lines: set[int], start: dt.datetime, end: dt.datetime
+) -> tuple[dict[int, int], set[int]]:
+    """rating_products: each line's spans of products in the period, with their plan and bundle
+    (and the line's PayByMobile setting, so that the records join one table); rating_lines: each
+    line's PayByMobile limit and the bundle in force at the end of the period (the counters'
+    allowances). Answers line → customer and the plans of the spans."""
+    adapt = connection.ops.adapt_datetimefield_value
+    spans = _history(lines, start, end)
+    bundles = _allowances(span for line_spans in spans.values() for span in line_spans)
+    products, rows, customers = [], [], {}
+    for pk, customer_id, paybymobile, cap in Line.objects.filter(pk__in=lines).values_list(
+        "pk", "customer_id", "paybymobile", "paybymobile_cap"
+    ):
+        for since, until, plan_id, option_ids in spans[pk]:
+            data, voice, sms = bundles[(plan_id, tuple(option_ids))]
+            products.append(
+                (pk, adapt(since), adapt(until), plan_id, data, _times(voice, SECONDS_PER_MINUTE), sms, paybymobile)
+            )
+        data, voice, sms = bundles[(spans[pk][-1][2], tuple(spans[pk][-1][3]))]
+        rows.append((pk, customer_id, data, voice, sms, paybymobile, cap))
         customers[pk] = customer_id
+    scratch.fill("rating_products", products)
     scratch.fill("rating_lines", rows)
-    return customers
+    return customers, {span[2] for line_spans in spans.values() for span in line_spans}
 
 
 def _fill_tariffs(scratch: _Scratch, plans: set[int]) -> None:
@@ -390,7 +445,7 @@ FROM (
                        WHEN r.kind = 'third_party' AND l.paybymobile = 'blocked' THEN 'paybymobile'
                        ELSE '' END AS refusal
                 FROM usage_usagerecord r
-                JOIN rating_lines l ON l.line_id = r.line_id
+                JOIN rating_products l ON l.line_id = r.line_id AND l.since <= r.started_at AND l.until > r.started_at
                 LEFT JOIN rating_tariffs t ON t.plan_id = l.plan_id AND t.kind = r.kind AND t.zone = r.zone
                      AND t.direction = r.direction
                 LEFT JOIN rating_blocks k ON k.line_id = r.line_id AND k.kind = r.kind AND k.zone = r.zone
@@ -548,8 +603,9 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, period.year * 100 + period.month])
         for batch, _ in groups:
             scratch = _Scratch(cursor)
-            customers |= _fill_lines(scratch, batch)
-            _fill_tariffs(scratch, set(Line.objects.filter(pk__in=batch).values_list("plan_id", flat=True)))
+            batch_customers, plans = _fill_lines(scratch, batch, start, end)
+            customers |= batch_customers
+            _fill_tariffs(scratch, plans)
             _fill_blocks(scratch, batch)
             batch_pools = _fill_pools(scratch, batch, start, end)
             pools |= batch_pools

@@ -43,6 +43,7 @@ from .common import (
     require_plan_retained,
     today,
 )
+from .history import record_products
 from .schedule import schedule_lines
 
 
@@ -196,7 +197,8 @@ def _lock_for_change(actor: Actor, lines: Sequence[Line], expected_versions: Map
 
 
 def _change_products(lines: Sequence[Line], options_after: Mapping[int, list[Option]], **changes: Any) -> None:
-    """Bump the lines (with `changes`) and ask the network for their new products.
+    """Bump the lines (with `changes`), record their new products in their history (rating
+    prices usage from now on with them) and ask the network for them.
 
     Each line is written once: the lines the network knows get "pending in network" in the
     same UPDATE as their new version, not in a second one (on PostgreSQL an UPDATE rewrites
@@ -205,6 +207,7 @@ def _change_products(lines: Sequence[Line], options_after: Mapping[int, list[Opt
     in_network = [line for line in lines if line.status in IN_NETWORK]
     bump(in_network, **changes, network_state=Line.NetworkState.PENDING)
     bump([line for line in lines if line.status not in IN_NETWORK], **changes)
+    record_products((line.pk, line.plan_id, (o.pk for o in options_after[line.pk])) for line in lines)
     queue_provisioning(
         lines=in_network,
         operation=ProvisioningRequest.Operation.PLAN,

@@ -44,6 +44,7 @@ from .common import (
 )
 from .controls import provision_barring
 from .details import LineDetails, clean_details, length_refusal
+from .history import record_products
 from .schedule import cancel_pending_changes, schedule_lines
 from .sims import find_blank_sims, take_sims
 
@@ -412,6 +413,10 @@ def lines_add(*, actor: Actor, lines: Sequence[NewLine]) -> list[Line]:
     insert_rows(
         LineOption,
         [{"line_id": pk, "option_id": option.pk} for pk, row in zip(ids, rows, strict=True) for option in row.options],
+    )
+    record_products(
+        ((pk, row.new.plan.pk, (option.pk for option in row.options)) for pk, row in zip(ids, rows, strict=True)),
+        at=now,
     )
     added = [_added(pk, row, now) for pk, row in zip(ids, rows, strict=True)]
     audit_lines(actor, "line.added", ((line, {}, _audit_after(row)) for line, row in zip(added, rows, strict=True)))

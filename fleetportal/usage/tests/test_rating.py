@@ -244,7 +244,9 @@ def test_a_late_record_re_rates_the_records_after_it(ingest: Ingest, lines: list
 
 
 @pytest.mark.spec("F-55")
-def test_re_rating_after_a_plan_change_prices_the_period_with_the_new_plan(ingest: Ingest, lines: list[Line]) -> None:
+def test_a_line_without_product_history_is_rated_with_its_present_plan(ingest: Ingest, lines: list[Line]) -> None:
+    """A factory's line has no `LineProducts` rows (the actions and the migration write them;
+    test_rating_history.py rates with them): its present plan it is."""
     on_plan(lines[0], data_mb=100)
     ingest(csv_bytes([record(1, quantity="150")]))
     rate_march()
