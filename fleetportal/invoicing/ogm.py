@@ -21,7 +21,9 @@ def is_valid(digits: str) -> bool:
     """Twelve digits whose last two are the check digits of the first ten (spaces, slashes and
     plus signs of the display form ignored)."""
     plain = "".join(c for c in digits if c not in "+/ ")
-    return len(plain) == 12 and plain.isdigit() and structured_communication(int(plain[:10])) == plain
+    return (
+        len(plain) == 12 and plain.isascii() and plain.isdigit() and structured_communication(int(plain[:10])) == plain
+    )
 
 
 def formatted(digits: str) -> str:

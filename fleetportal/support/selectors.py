@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fleetportal.accounts.models import User
 from fleetportal.core.actor import Actor
+from fleetportal.core.ids import row_id
 from fleetportal.core.models import Customer
 from fleetportal.core.scope import scope
 from fleetportal.fleet import selectors as fleet_selectors
@@ -43,8 +44,8 @@ def tickets_for(actor: Actor, criteria: TicketFilter | None = None) -> QuerySet[
     text = " ".join(c.text.split())
     if text:
         found = Q(message__icontains=text) | Q(contact_email__icontains=text) | Q(lines__msisdn__contains=text)
-        if text.lstrip("#").isdigit():
-            found |= Q(pk=int(text.lstrip("#")))
+        if (named := row_id(text)) is not None:
+            found |= Q(pk=named)
         tickets = tickets.filter(pk__in=scope(actor, Ticket).filter(found).values("pk"))
     if c.since is not None:
         tickets = tickets.filter(created_at__date__gte=c.since)
@@ -56,8 +57,8 @@ def tickets_for(actor: Actor, criteria: TicketFilter | None = None) -> QuerySet[
         tickets = tickets.filter(assigned_to=actor.user)
     elif c.assigned == "none":
         tickets = tickets.filter(assigned_to=None)
-    elif c.assigned.isdigit():
-        tickets = tickets.filter(assigned_to_id=int(c.assigned))
+    elif (assignee := row_id(c.assigned)) is not None:
+        tickets = tickets.filter(assigned_to_id=assignee)
     if c.older_than_hours:
         tickets = tickets.filter(created_at__lte=timezone.now() - timedelta(hours=c.older_than_hours))
     return tickets.order_by("-created_at", "-id")

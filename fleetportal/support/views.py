@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fleetportal.accounts.decorators import staff_required
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.ids import row_id
 from fleetportal.core.phones import display
 from fleetportal.core.views import form_error
 from fleetportal.fleet import selectors as fleet_selectors
@@ -203,9 +204,9 @@ def queue(request: LoggedInRequest) -> HttpResponse:
         text=criteria.text,
         since=criteria.since,
         until=criteria.until,
-        customer=int(customer) if customer.isdigit() and len(customer) < 12 else None,
+        customer=row_id(customer),
         assigned=get.get("assigned", "")[:12],
-        older_than_hours=int(age) if age.isdigit() and len(age) < 6 else None,
+        older_than_hours=int(age) if age.isascii() and age.isdigit() and len(age) < 6 else None,
     )
     page = _page(request, selectors.queue_for(request.actor, criteria))
     query = get.copy()
@@ -246,9 +247,8 @@ def staff_note(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
 def staff_assign(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_for(request.actor, ticket_id)
     wanted = request.POST.get("assigned_to", "")
-    assignee = (
-        selectors.staff_members().filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 12 else None
-    )
+    named = row_id(wanted)
+    assignee = selectors.staff_members().filter(pk=named).first() if named is not None else None
     try:
         actions.ticket_assign(actor=request.actor, ticket=ticket, assignee=assignee)
     except ActionError as exc:

@@ -36,3 +36,10 @@ def test_known_values_and_display() -> None:
     assert formatted("123456789002") == "+++123/4567/89002+++"
     with pytest.raises(ValueError):
         structured_communication(10**10)
+
+
+@given(st.text(max_size=20))
+def test_any_text_is_valid_or_not_never_an_error(text: str) -> None:
+    """Found by fuzzing the staff API: "²" is a digit to `str.isdigit()` but not to `int()`."""
+    assert is_valid(text) in (True, False)
+    assert not is_valid("²" * 12)

@@ -192,6 +192,12 @@ def test_the_api_replies_and_changes_status_and_staff_work_the_queue(
     assert customer.get("/api/v1/staff/tickets").status_code == 403
     queue = agent.get("/api/v1/staff/tickets", {"assigned": "none"}).json()
     assert [t["id"] for t in queue["items"]] == [ticket.pk]
+    # Found by fuzzing: a search of "²" or of a number past a bigint is simply no match, and an
+    # assignee that is no id is ignored like any unknown value (no 500).
+    for odd in ({"q": "²"}, {"q": "#" + "9" * 30}):
+        assert agent.get("/api/v1/staff/tickets", odd).json()["items"] == [], odd
+    assert agent.get("/api/v1/staff/tickets", {"assigned": "²"}).json() == agent.get("/api/v1/staff/tickets").json()
+    assert [t["id"] for t in agent.get("/api/v1/staff/tickets", {"q": f"#{ticket.pk}"}).json()["items"]] == [ticket.pk]
     assigned = agent.post(
         f"/api/v1/staff/tickets/{ticket.pk}/assign", {"assigned_to": staff.pk}, content_type="application/json"
     )
