@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fleetportal.core.actor import SYSTEM
-from fleetportal.core.models import Customer
+from fleetportal.core.commands import customer_option
 from fleetportal.usage.actions import usage_ingest, usage_job_create
 from fleetportal.usage.models import IngestJob
 from fleetportal.usage.selectors import job_error_text, job_errors
@@ -32,13 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         customer = None
         if options["customer"]:
-            wanted = options["customer"]
-            found = Customer.objects.filter(login_domain=wanted).first() or (
-                Customer.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-            )
-            if found is None:
-                raise CommandError(f"{wanted}: no such customer")
-            customer = found
+            customer = customer_option(options["customer"])
         job = usage_job_create(actor=SYSTEM, source=IngestJob.Source.COMMAND, file_name=path.name, customer=customer)
         with path.open("rb") as stream:
             job = usage_ingest(actor=SYSTEM, job=job, stream=stream)

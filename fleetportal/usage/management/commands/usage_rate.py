@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fleetportal.core.actor import SYSTEM
+from fleetportal.core.commands import customer_option
 from fleetportal.core.errors import ActionError
-from fleetportal.core.models import Customer
 from fleetportal.usage.actions import usage_rate
 from fleetportal.usage.periods import parse_period
 
@@ -28,12 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"--period: {exc}; use YYYY-MM") from exc
         customer = None
         if options["customer"]:
-            wanted = options["customer"]
-            customer = Customer.objects.filter(login_domain=wanted).first() or (
-                Customer.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-            )
-            if customer is None:
-                raise CommandError(f"{wanted}: no such customer")
+            customer = customer_option(options["customer"])
         try:
             rated = usage_rate(actor=SYSTEM, periods=periods, customer=customer)
         except ActionError as exc:
