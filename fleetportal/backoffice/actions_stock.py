@@ -119,10 +119,16 @@ def _read_rows(content: bytes) -> list[dict[str, str]]:
     except UnicodeDecodeError:
         raise ActionError(gettext_lazy("The file is not a UTF-8 CSV file."), field="file") from None
     dialect = csv.excel_tab if "\t" in text.split("\n", 1)[0] else csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if reader.fieldnames is None or not set(COLUMNS) <= {name.strip().lower() for name in reader.fieldnames}:
-        raise ActionError(gettext_lazy("The first line names the columns: iccid, imsi, pin, puk."), field="file")
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:  # a stray quote or carriage return, a field past the csv module's limit
+        if reader.fieldnames is None or not set(COLUMNS) <= {name.strip().lower() for name in reader.fieldnames}:
+            raise ActionError(gettext_lazy("The first line names the columns: iccid, imsi, pin, puk."), field="file")
+        rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    except csv.Error:
+        raise ActionError(
+            gettext_lazy("Row %(row)s cannot be read as CSV (check the quotes).") % {"row": reader.line_num + 1},
+            field="file",
+        ) from None
     if not rows:
         raise ActionError(gettext_lazy("The file holds no SIM card."), field="file")
     if len(rows) > MAX_SIM_ROWS:

@@ -105,6 +105,31 @@ def test_a_file_without_the_columns_is_refused(operator_admin, actor_for):
     assert refused.value.field == "file" and "iccid, imsi, pin, puk" in str(refused.value.message)
 
 
+@pytest.mark.spec("F-93", "R3")
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'iccid,imsi,pin,puk\n"8941,2060,1234\n',
+        b"iccid,imsi,\xc3\r\xc3\x99pin,puk\n",
+        b"iccid,imsi,pin,puk\na\rb,1,2,3\n",
+    ],
+)
+def test_a_file_that_is_not_csv_is_refused_with_its_row(operator_admin, actor_for, content):
+    """Found by fuzzing the staff API: a lone carriage return or quote was a 500."""
+    with pytest.raises(ActionError) as refused:
+        sim_stock_import(actor=actor_for(operator_admin), content=content, customer=None)
+    assert refused.value.field == "file"
+    assert SimCard.objects.count() == 0
+
+
+@pytest.mark.spec("F-93", "R3")
+def test_a_field_past_the_csv_limit_names_its_row(operator_admin, actor_for):
+    content = b"iccid,imsi,pin,puk\n" + b"8" * 200_000 + b",1,2,3\n"
+    with pytest.raises(ActionError) as refused:
+        sim_stock_import(actor=actor_for(operator_admin), content=content, customer=None)
+    assert str(refused.value.message) == "Row 2 cannot be read as CSV (check the quotes)."
+
+
 @pytest.mark.spec("F-93")
 def test_the_import_page_lists_the_refused_rows(client, operator_admin, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
