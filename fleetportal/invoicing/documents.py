@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from django.core.files.base import ContentFile
 from django.db.models import Q, QuerySet
@@ -20,8 +21,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from weasyprint import CSS
 
 from fleetportal.catalog.msa import html_to_pdf
+from fleetportal.fleet.actions.common import collector_paused
 from fleetportal.fleet.models import Line
 from fleetportal.usage.models import UsageRecord
 
@@ -113,12 +116,24 @@ def invoice_context(invoice: Invoice) -> dict[str, object]:
         "items_header": ITEM_COLUMNS.format(
             description=_("Description"), kind=_("Type"), quantity=_("Quantity"), amount=_("Amount excl. VAT")
         ),
-        "out_of_bundle": [item for item in items if item.kind in OUT_OF_BUNDLE],
+        "costs_header": COST_COLUMNS.format(
+            number=_("Phone number"), description=_("Description"), amount=_("Amount excl. VAT")
+        ),
+        "out_of_bundle": [_cost_row(item, invoice.currency) for item in items if item.kind in OUT_OF_BUNDLE],
         "records_header": RECORD_COLUMNS.format(
             number=_("Phone number"), when=_("Date"), kind=_("Type"), quantity=_("Quantity"), price=_("Price")
         ),
         "records": [_record_line(record) for record in rated_records(invoice)],
     }
+
+
+COST_COLUMNS = "{number:<15} {description:<64} {amount:>17}"
+
+
+def _cost_row(item: InvoiceItem, currency: str) -> str:
+    """An out-of-bundle item as a line of fixed columns (number, description, amount)."""
+    number = item.line.msisdn if item.line else ""
+    return COST_COLUMNS.format(number=number, description=item.description[:64], amount=amount(item.amount, currency))
 
 
 RECORD_COLUMNS = "{number:<15} {when:<17} {kind:<28} {quantity:>14} {price:>10}"
@@ -143,8 +158,20 @@ def invoice_html(invoice: Invoice) -> str:
         return render_to_string("invoicing/invoice_pdf.html", invoice_context(invoice))
 
 
+@cache
+def stylesheet() -> CSS:
+    """The PDF's own small stylesheet, parsed once per process rather than once per invoice."""
+    return CSS(string=render_to_string("invoicing/invoice_pdf.css"))
+
+
 def invoice_pdf(invoice: Invoice) -> bytes:
-    return html_to_pdf(invoice_html(invoice))
+    """Laid out with the garbage collector paused: WeasyPrint's box tree lives through the whole
+    layout, so the collector's passes would promote it to the oldest generation and bring on a
+    full pass over the process's every object (about 150 ms, one PDF in eight: P5's 95th
+    percentile); reference counting frees the tree at the end either way."""
+    html = invoice_html(invoice)
+    with collector_paused():
+        return html_to_pdf(html, stylesheets=[stylesheet()])
 
 
 def invoice_render(invoice: Invoice) -> Invoice:
