@@ -3,7 +3,7 @@ invoice run after the usage demo, then paid, credited and left open through the 
 actions, so every invoice page, status and payment has something to show:
 
 - Globex is Hungarian: country HU (27 % VAT), contract in HUF, its retained prices turned into
-  forints (`HUF_PER_EUR`, whole forints) when the currency is first set;
+  round forint prices (`forint_price`: 11,990 Ft, not 11,880) when the currency is first set;
 - Acme has a split-bill profile (the employer pays the plan, options and usage; third-party
   charges are the employee's, R-B1) on three lines, among them the member's own line, whose
   third-party charges (`PERSONAL_CHARGES`, EUR per closed month, oldest first) give private
@@ -72,13 +72,23 @@ def issue_day(period: dt.date, today: dt.date) -> dt.date:
     return min(next_period(period) + dt.timedelta(days=1), today)
 
 
+def forint_price(eur: Decimal) -> Decimal:
+    """A euro price as a Hungarian price list writes it: about `HUF_PER_EUR` forints to the
+    euro, to the nearest thousand (hundred under 950) less 10, so 11,990 and 990, not 11,880 and
+    1,080; an amount that rounds to nothing stays in whole forints."""
+    huf = eur * HUF_PER_EUR
+    step = Decimal(1000) if huf >= 950 else Decimal(100)
+    rounded = (huf / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return rounded - 10 if rounded else huf.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
 def make_hungarian(customer: Customer) -> None:
-    """Country HU and the contract in HUF, its retained prices in forints (once)."""
+    """Country HU and the contract in HUF, its retained prices in round forints (once)."""
     Customer.objects.filter(pk=customer.pk).exclude(country="HU").update(country="HU")
     for contract in Contract.objects.filter(customer=customer).exclude(currency="HUF"):
         for model in (ContractPlan, ContractOption, ContractGroupBundle):
             for row in model.objects.filter(contract=contract):  # type: ignore[attr-defined]
-                row.monthly_price = (row.monthly_price * HUF_PER_EUR).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+                row.monthly_price = forint_price(row.monthly_price)
                 row.save(update_fields=["monthly_price"])
         Contract.objects.filter(pk=contract.pk).update(currency="HUF")
 

@@ -17,7 +17,7 @@ from fleetportal.catalog.models import ContractPlan, TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.models import Contract, Customer, EventDelivery
 from fleetportal.core.scope import scope
-from fleetportal.demo.billing import CREDIT_REASON, HUF_PER_EUR, MONTHS, closed_periods, load_billing
+from fleetportal.demo.billing import CREDIT_REASON, MONTHS, closed_periods, forint_price, load_billing
 from fleetportal.demo.usage import MEMBER_NUMBER
 from fleetportal.fleet.models import Line
 from fleetportal.fleet.tests.factories import LineFactory
@@ -67,8 +67,16 @@ def test_six_months_of_invoices_told_as_the_story(small, customer, other_custome
     assert other_customer.country == "HU" and Contract.objects.get(customer=other_customer).currency == "HUF"
     g = globex[periods[-2]]
     assert (g.currency, g.vat_rate, g.status) == ("HUF", Decimal(27), Invoice.Status.PAID)
-    assert g.total_excl_vat == 2 * (small["eur_price"] * HUF_PER_EUR).quantize(Decimal(1))
+    assert g.total_excl_vat == 2 * forint_price(small["eur_price"])
     assert globex[periods[-1]].status == Invoice.Status.OPEN
+
+
+@pytest.mark.parametrize(
+    ("eur", "huf"),
+    [("29.70", 11990), ("4.50", 1990), ("2.70", 990), ("405.00", 161990), ("2.30", 890), ("0.10", 40), ("0", 0)],
+)
+def test_globex_prices_are_round_forints(eur: str, huf: int) -> None:
+    assert forint_price(Decimal(eur)) == huf
 
 
 def _invoiced_in_its_month(charge: PersonalCharge) -> bool:
