@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from weasyprint import CSS
 
 from fleetportal.catalog.msa import html_to_pdf
-from fleetportal.fleet.actions.common import collector_paused
+from fleetportal.core.gc_pause import collector_paused
 from fleetportal.fleet.models import Line
 from fleetportal.usage.models import UsageRecord
 

@@ -21,6 +21,7 @@ from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.rules import incompatible_options, with_exclusions
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
+from fleetportal.core.gc_pause import collector_paused
 from fleetportal.core.inserts import insert_rows
 from fleetportal.fleet.models import Line, LineOption, ScheduledChange
 from fleetportal.network.actions import queue_provisioning
@@ -32,7 +33,6 @@ from .common import (
     StatusRule,
     audit_lines,
     bump,
-    collector_paused,
     contract_ids,
     contract_of_lines,
     lock_lines,

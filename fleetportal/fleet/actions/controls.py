@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
+from fleetportal.core.gc_pause import collector_paused
 from fleetportal.core.inserts import insert_rows
 from fleetportal.fleet.models import Line, LineBlock, Service
 from fleetportal.network.actions import queue_provisioning
@@ -36,7 +37,6 @@ from .common import (
     audit_line,
     audit_lines,
     bump,
-    collector_paused,
     lock_lines,
     may_manage,
     require_fleet,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fleetportal.core.actor import Actor
+from fleetportal.core.gc_pause import collector_paused
 from fleetportal.fleet.models import Line, PoolNumber, ScheduledChange, SimCard
 from fleetportal.network.actions import queue_provisioning
 from fleetportal.network.models import ProvisioningRequest
@@ -22,7 +23,6 @@ from .common import (
     StatusRule,
     audit_lines,
     bump,
-    collector_paused,
     lock_lines,
     refuse_past,
     require_fleet_lines,

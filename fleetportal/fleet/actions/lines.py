@@ -20,6 +20,7 @@ from fleetportal.catalog.models import Option, TariffPlan
 from fleetportal.catalog.rules import incompatible_options
 from fleetportal.core.actor import Actor
 from fleetportal.core.errors import ActionError
+from fleetportal.core.gc_pause import collector_paused
 from fleetportal.core.inserts import insert_rows
 from fleetportal.core.phones import InvalidNumber, parse_mobile
 from fleetportal.fleet.esim import send_activation_email
@@ -32,7 +33,6 @@ from .common import (
     audit_line,
     audit_lines,
     bump,
-    collector_paused,
     lock_lines,
     refuse_past,
     require_fleet,
