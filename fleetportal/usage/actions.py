@@ -4,17 +4,19 @@ Streamed and set-based, in chunks, each its own transaction with the job's count
 progress; a worker that dies goes on after the last committed row when the job runs again):
 
 - PostgreSQL (`ingest_sql`): the raw text is COPYed into a staging table and checked there by
-  SQL, numbers joined to their lines, the good rows moved by one
-  `INSERT … SELECT … ON CONFLICT (record_id, period) DO NOTHING` into the month partitions
-  (`partitions`), the bad rows written by SQL too;
+  SQL, numbers joined to their lines, the good rows' ids inserted
+  `ON CONFLICT (record_id) DO NOTHING` into the key table (migration 0006, unique across the
+  month partitions) and the rows of the ids taken moved into the partitions (`partitions`) by
+  the same statement, the bad rows written by SQL too;
 - SQLite: each row is checked in Python (`ingest.read_csv`), the good rows staged by one
   executemany and moved by an `INSERT … SELECT … ON CONFLICT (record_id) DO NOTHING` (one plain
   table there).
 
-Either way a record already stored (an earlier file, a retry) is counted as a duplicate and
-never stored twice, and a record id that an earlier row of the same file holds is a bad row
-(`duplicate_in_file`), found by a join on the job's records. Memory holds one chunk (SQLite) or
-none of its rows (PostgreSQL), whatever the file's size.
+Either way a record already stored (an earlier file, a retry, whatever month it starts in) is
+counted as a duplicate and never stored twice, and a record id that an earlier row of the same
+file holds is a bad row (`duplicate_in_file`), found by a join on the job's records (PostgreSQL:
+on its keys). Memory holds one chunk (SQLite) or none of its rows (PostgreSQL), whatever the
+file's size.
 
 Rating (`usage_rate`) is its own action: the consumer of `usage.ingested` calls it for the
 job's lines and periods, the `usage_rate` command and the back office for a whole period.

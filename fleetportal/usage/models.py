@@ -3,8 +3,10 @@
 A record is stored once whatever how often it arrives (R5): `record_id`, the mediation's own
 id, is unique, and every ingest inserts with ON CONFLICT DO NOTHING on it. On PostgreSQL the
 records are partitioned by `period` (migration 0005, `partitions`), whose unique keys must hold
-the partition key: there the key is (record_id, period) and the primary key (id, period), the
-model's state unchanged (a record sent again starts when it did: same period, still refused).
+the partition key: there the primary key is (id, period) and the record ids are unique in a
+plain key table of their own, `usage_recordkey` (migration 0006), which the ingest fills before
+the records (`ingest_sql`), so one id is one record whatever month it is sent again with; the
+model's state unchanged.
 
 Quantities are normalised to one unit per kind (seconds for voice, messages for SMS/MMS, MB
 for data; kB are divided by 1024, as the mediation counts octets), so rating and counters add

@@ -11,9 +11,9 @@ PostgreSQL requires every unique key of a partitioned table to contain the parti
 - the primary key becomes (id, period). Django keeps `id` as the model's primary key: ids stay
   unique (one sequence for all partitions) and a lookup by id finds the row in any partition.
 - the mediation's record id is unique per period: UNIQUE (record_id, period), the target of the
-  ingest's ON CONFLICT (`ingest_sql`). A resent record has the same start time, hence the same
-  period, so it is still refused (R5). A record id sent again with a start in another month
-  would be stored twice (on SQLite it is refused); the mediation never changes a record's start.
+  ingest's ON CONFLICT (`ingest_sql`). A record id sent again with a start in another month
+  would be stored twice (on SQLite it is refused): migration 0006 replaces this key by a key
+  table unique across the partitions.
 No table has a foreign key to the records (a key referencing them would need a unique key of
 the referenced columns, `id` alone no longer is one): invoices read them by line and period.
 

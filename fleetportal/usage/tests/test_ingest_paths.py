@@ -2,12 +2,11 @@
 SQL checks on PostgreSQL (`ingest_sql`), the Python checks on SQLite — a file's bad rows, their
 reasons and details, and the stored values are those `ingest.check` gives for its rows. The
 files mix plain chunks (split by the server) and quoted ones (Python's csv reader). A record is
-its id (SQLite), or its id in its period (PostgreSQL, where the records are partitioned by it)."""
+its id on both, whatever month it starts in (PostgreSQL's key table, migration 0006)."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,14 +22,12 @@ from fleetportal.fleet.models import Line
 from fleetportal.usage import actions
 from fleetportal.usage.ingest import COLUMNS, WHITESPACE, Bad, Parsed, normalise_number, read_csv, read_records
 from fleetportal.usage.models import IngestError, IngestJob, UsageRecord
-from fleetportal.usage.periods import period_of
 
 from .conftest import run_ingest
 
 pytestmark = pytest.mark.django_db
 
 _serial = count()
-POSTGRES = connection.vendor == "postgresql"
 KNOWN = ("+32470100001", "0470 10 00 02", "+32 470 10 00 03")  # the `lines` fixture's, as written
 NUMBERS = [*KNOWN, "+32470999999", "12", "+3247010000", "0470100001", "", " +32470100001 "]
 TIMES = [
@@ -109,18 +105,11 @@ def _unique(records: list[list[str]]) -> list[list[str]]:
     return [[f"{v}-{serial}" if i == 0 and v.startswith("D") else v for i, v in enumerate(r)] for r in records]
 
 
-def _key(record_id: str, started_at: dt.datetime) -> tuple[str, dt.date | None]:
-    """What makes a record one: its id; on PostgreSQL its id in its period (the records are
-    partitioned by period, migration 0005), so an id again with a start in another month is
-    another record there."""
-    return record_id, period_of(started_at) if POSTGRES else None
-
-
 def expected(items: Iterator[Parsed | Bad], lines: dict[str, int]) -> tuple[list[tuple[int, str, str]], dict]:
     """The reports and stored values `ingest.check` gives, numbers and duplicates as the action
     resolves them."""
     bad: list[tuple[int, str, str]] = []
-    good: dict[tuple[str, dt.date | None], tuple] = {}
+    good: dict[str, tuple] = {}
     for item in items:
         if isinstance(item, Bad):
             bad.append((item.row, item.code, item.detail))
@@ -128,10 +117,10 @@ def expected(items: Iterator[Parsed | Bad], lines: dict[str, int]) -> tuple[list
         number = normalise_number(item.number)
         if number is None or number not in lines:
             bad.append((item.row, "bad_number" if number is None else "unknown_number", item.number[:60]))
-        elif _key(item.record_id, item.started_at) in good:
+        elif item.record_id in good:
             bad.append((item.row, "duplicate_in_file", item.record_id[:60]))
         else:
-            good[_key(item.record_id, item.started_at)] = (
+            good[item.record_id] = (
                 lines[number],
                 item.started_at,
                 item.kind,
@@ -148,7 +137,7 @@ def expected(items: Iterator[Parsed | Bad], lines: dict[str, int]) -> tuple[list
 def reported(job: IngestJob) -> tuple[list[tuple[int, str, str]], dict]:
     bad = sorted(IngestError.objects.filter(job=job).values_list("row", "code", "detail"))
     good = {
-        _key(r[0], r[2]): r[1:]
+        r[0]: r[1:]
         for r in UsageRecord.objects.filter(job=job).values_list(
             "record_id", "line_id", "started_at", "kind", "zone", "quantity", "unit", "amount", "merchant", "direction"
         )

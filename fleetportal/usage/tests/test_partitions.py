@@ -1,8 +1,9 @@
 """The records' month partitions (issue 7, migration 0005, `usage.partitions`). On PostgreSQL:
-records land in their period's partition (or DEFAULT), a record sent again is still refused
-once (R5: UNIQUE (record_id, period)), creating partitions ahead is idempotent, detaching a
-past month takes its records out of every query and leaves the other months, rating reads the
-same records wherever they lie, and the migration moves a deployed table's rows. On SQLite
+records land in their period's partition (or DEFAULT), a record id is one record whatever
+month it is sent again with (R5: the key table of migration 0006, across the partitions; a
+detached month's keys stay), creating partitions ahead is idempotent, detaching a past month
+takes its records out of every query and leaves the other months, rating reads the same records
+wherever they lie, and the migrations move a deployed table's rows and fill its keys. On SQLite
 (the plain table of before) the same tests prove that nothing of it changes the behaviour."""
 
 from __future__ import annotations
@@ -22,18 +23,19 @@ from fleetportal.core.actor import SYSTEM, Actor
 from fleetportal.core.errors import ActionError, PermissionDeniedError
 from fleetportal.core.models import AuditEvent, Channel
 from fleetportal.fleet.models import Line
-from fleetportal.usage import partitions
+from fleetportal.usage import ingest_sql, partitions
 from fleetportal.usage.actions import usage_partition_detach, usage_rate
 from fleetportal.usage.models import IngestJob, UsageCounter, UsageRecord
+from fleetportal.usage.selectors import job_errors
 
-from .conftest import csv_bytes, record
+from .conftest import csv_bytes, record, run_ingest
 from .counters import usage_record
 
 pytestmark = pytest.mark.spec("F-55", "R5")
 
 POSTGRES = connection.vendor == "postgresql"  # SQLite keeps one plain table
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
-JAN, FEB, MARCH, APRIL = (dt.date(2026, month, 1) for month in (1, 2, 3, 4))
+JAN, FEB, MARCH, APRIL, JUNE = (dt.date(2026, month, 1) for month in (1, 2, 3, 4, 6))
 Ingest = Callable[..., IngestJob]
 
 
@@ -86,6 +88,9 @@ def test_records_land_in_the_partition_of_their_month(ingest: Ingest, lines: lis
     made = {p.period for p in partitions.partitions()}
     assert {MARCH, dt.date(2026, 5, 1), None} <= made and dt.date(2019, 5, 1) not in made
     assert fill_factor("usage_usagerecord_2026_03") == ["fillfactor=50"]  # rating's updates stay HOT
+    assert partitions.ensure_months([dt.date(2019, 5, 1)]) == ["usage_usagerecord_2019_05"]  # R3 moves in
+    resent = ingest(csv_bytes([record(3, started_at="2026-03-20T08:00:00Z")]))
+    assert (resent.ingested, resent.duplicates) == (0, 1)  # its key stayed with it
 
 
 @pytest.mark.django_db
@@ -95,19 +100,24 @@ def test_a_record_sent_again_is_refused_once(ingest: Ingest, lines: list[Line]) 
     assert (first.ingested, first.duplicates) == (2, 0)
     assert (again.ingested, again.duplicates, again.bad) == (0, 3, 0)  # R1 twice in the file: both known
     assert stored() == {("R1", MARCH), ("R2", APRIL)}
-    r1 = UsageRecord.objects.get(record_id="R1")
-    with pytest.raises(IntegrityError), transaction.atomic():  # the database itself refuses it
-        copy_of(r1)
-    # A record id again with a start in another month: refused by SQLite's UNIQUE (record_id),
-    # taken by PostgreSQL's UNIQUE (record_id, period) (the mediation never moves a record).
-    june = dt.datetime(2026, 6, 9, tzinfo=dt.UTC)
-    try:
-        with transaction.atomic():
-            copy_of(r1, started_at=june, period=june.date().replace(day=1))
-    except IntegrityError:
-        assert not POSTGRES
-    else:
-        assert POSTGRES
+
+
+@pytest.mark.django_db
+def test_a_record_id_again_with_a_start_in_another_month_is_the_record_it_names(
+    ingest: Ingest, lines: list[Line]
+) -> None:
+    """One id, one record on either database, though PostgreSQL's records lie in a partition a
+    month: sent again in a later file it is a duplicate, on a later row of the same file it is
+    reported as on an earlier row, and only the first stays."""
+    june = record(1, started_at="2026-06-09T08:00:00Z")
+    first = ingest(csv_bytes([record(1), june]))
+    again = ingest(csv_bytes([june, record(3, started_at="2026-06-10T08:00:00Z"), record(3)]))
+    assert (first.ingested, first.duplicates, first.bad) == (1, 0, 1)
+    assert job_errors(first) == [(3, "The record id R1 is already on an earlier row of this file.")]
+    assert (again.ingested, again.duplicates, again.bad) == (1, 1, 1)
+    assert job_errors(again) == [(4, "The record id R3 is already on an earlier row of this file.")]
+    assert stored() == {("R1", MARCH), ("R3", JUNE)}
+    assert UsageRecord.objects.get(record_id="R1").job_id == first.pk
 
 
 @pytest.mark.django_db
@@ -155,6 +165,8 @@ def test_detaching_an_old_month_takes_its_records_out_and_leaves_the_others(inge
     assert table == "usage_usagerecord_2026_02"
     assert stored() == {("R1", JAN), ("R4", MARCH)}
     assert not UsageRecord.objects.filter(period=FEB).exists()
+    resent = ingest(csv_bytes([record(2, started_at=starts[1]), record(3, started_at="2026-03-11T08:00:00Z")]))
+    assert (resent.ingested, resent.duplicates) == (0, 2)  # a detached month's ids stay taken
     assert FEB not in {p.period for p in partitions.partitions()}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
@@ -201,16 +213,19 @@ def test_rating_gives_the_same_counters_when_the_records_move_into_their_partiti
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_moves_a_deployed_tables_records_into_month_partitions(lines: list[Line]) -> None:
+def test_the_migrations_move_a_deployed_tables_records_into_month_partitions(lines: list[Line]) -> None:
     """Back to 0004 (the plain table), records stored, forward again: the same records, in
-    their months' partitions, keys and indexes as before, ids going on from the last one."""
+    their months' partitions, keys and indexes as before, ids going on from the last one, and
+    their ids taken (0006): sent again with a start in another month, one is a duplicate."""
     MigrationExecutor(connection).migrate([("usage", "0004_record_storage")])
     old = [usage_record(lines[n % 3], dt.datetime(2026, 1 + n % 2, 5 + n, 8, tzinfo=dt.UTC)) for n in range(4)]
     before = set(UsageRecord.objects.values_list("id", "record_id", "period", "line_id"))
 
-    MigrationExecutor(connection).migrate([("usage", "0005_partition_records")])
+    MigrationExecutor(connection).migrate([("usage", "0006_record_keys")])
 
     assert set(UsageRecord.objects.values_list("id", "record_id", "period", "line_id")) == before
+    resent = run_ingest(csv_bytes([record(0, record_id=old[0].record_id, started_at="2026-02-20T08:00:00Z")]))
+    assert (resent.ingested, resent.duplicates) == (0, 1)
     new = usage_record(lines[0], dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
     assert new.pk > max(r.pk for r in old) and UsageRecord.objects.get(pk=old[1].pk).record_id == old[1].record_id
     if not POSTGRES:
@@ -231,8 +246,11 @@ def test_the_migration_moves_a_deployed_tables_records_into_month_partitions(lin
         keys = dict(cursor.fetchall())
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [partitions.TABLE])
         indexes = {name for (name,) in cursor.fetchall()}
+        cursor.execute(f'SELECT record_id, job_id, "row" FROM {ingest_sql.KEYS}')  # noqa: S608
+        taken = set(cursor.fetchall())
     assert keys["usage_usagerecord_pkey"] == "PRIMARY KEY (id, period)"
-    assert keys["usage_usagerecord_record_id_period_key"] == "UNIQUE (record_id, period)"
+    assert not any(d.startswith("UNIQUE") for d in keys.values())  # the key table guards the ids
+    assert taken == {(r.record_id, r.job_id, r.row) for r in old}
     assert any(d.startswith("FOREIGN KEY (line_id) REFERENCES fleet_line(id)") for d in keys.values())
     django_named = {
         "usage_usage_line_id_320608_idx",
