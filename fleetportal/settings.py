@@ -243,7 +243,11 @@ else:
         "filename": env.str("HUEY_SQLITE_PATH", default=str(VAR_DIR / "huey.sqlite3")),
         "immediate": env.bool("HUEY_IMMEDIATE", default=False),
     }
-HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
+# SQLite takes one writer at a time: a second worker thread only waits for the first one's
+# transactions and, starved, fails with "database is locked" (seen on `make demo`'s backlog of
+# deliveries). One thread there; scale out with PostgreSQL.
+ON_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=1 if ON_SQLITE else 2), "worker_type": "thread"}
 
 # --- Messages: e-mail and SMS adapters (sent by the worker from the outbox) --------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
