@@ -297,15 +297,25 @@ def require_export(actor: Actor) -> None:
         raise PermissionDeniedError(_("You may not see the lines of this customer."))
 
 
-def lines_export(*, actor: Actor, criteria: dict[str, Any], fmt: str, progress: Progress | None = None) -> LinesExport:
+def lines_export(
+    *,
+    actor: Actor,
+    criteria: dict[str, Any],
+    fmt: str,
+    progress: Progress | None = None,
+    count: int | None = None,
+) -> LinesExport:
     """The lines of the overview's filter (`criteria` as `selectors.lines_for` takes them) as a
     file to download; audited as "lines.exported". Headers and labels in the active language.
-    `progress(done, total)` follows the rows as they are written (an export job's)."""
+    `progress(done, total)` follows the rows as they are written (an export job's); `count` is
+    how many lines the criteria select, when the caller counted them already (to choose between
+    streaming and a job), so they are not counted twice."""
     customer = actor.tenant
     require_export(actor)
     fmt = export_format(fmt)
     lines = selectors.lines_for(actor, **criteria)
-    count = lines.count()
+    if count is None:
+        count = lines.count()
     record(
         actor=actor,
         action="lines.exported",

@@ -47,7 +47,7 @@ def lines_export_file(request: PortalRequest, filters: Query[ExportFilters]) -> 
         job = export_job_create(actor=actor, criteria=criteria, fmt=filters.format, total=count, start=run_bulk_job)
         job.refresh_from_db()  # a worker may already have run it (the test queue runs it at once)
         return Status(202, JobOut.of(job))
-    export = lines_export(actor=actor, criteria=criteria, fmt=filters.format)
+    export = lines_export(actor=actor, criteria=criteria, fmt=filters.format, count=count)
     response = StreamingHttpResponse(export.body, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
     return response  # type: ignore[return-value]  # a streamed body, passed through by ninja as it is

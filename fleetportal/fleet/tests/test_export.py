@@ -216,6 +216,18 @@ def test_queries_do_not_grow_with_the_lines(client, login, manager, make_line, o
     assert queries() == few
 
 
+@pytest.mark.spec("F-31")
+@pytest.mark.parametrize("path", ["/fleet/lines/export/", "/api/v1/lines/export"])
+def test_a_streamed_export_counts_its_lines_once(client, login, manager, lines, path):
+    """The count that chooses between streaming and a job is the export's own."""
+    login(client, manager)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, {"format": "csv"})
+        b"".join(response.streaming_content)
+    counts = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT COUNT(")]
+    assert len(counts) == 1, counts
+
+
 @pytest.mark.spec("F-31", "F-20")
 def test_options_and_tags_stay_on_their_line_in_every_sort(client, login, manager, make_line, customer, options, plans):
     """Options and tags stream in the lines' own order and are merged: any sort keeps them right."""

@@ -54,7 +54,7 @@ def fleet_export(request: LoggedInRequest) -> HttpResponse:
             return render(request, "fleet/export_job_new.html", context)
         job = export_job_create(actor=actor, criteria=criteria, fmt=fmt, total=count, start=run_bulk_job)
         return redirect("fleet_bulk_job", job.pk)
-    export = lines_export(actor=actor, criteria=criteria, fmt=fmt)
+    export = lines_export(actor=actor, criteria=criteria, fmt=fmt, count=count)
     response = StreamingHttpResponse(export.body, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
     response["Cache-Control"] = "no-store"
