@@ -432,13 +432,19 @@ def bulk_job_run(*, job_id: int, progress: Progress | None = None) -> BulkJob | 
     return job
 
 
-def bulk_job_give_up(*, job_id: int) -> bool:
-    """A running job whose worker vanished `MAX_ATTEMPTS` times: marked failed, nothing applied."""
-    job = (
+def abandoned_job(job_id: int, *, kinds: Collection[str]) -> BulkJob | None:
+    """The job (of one of `kinds`) if it is running with an expired lease after `MAX_ATTEMPTS`
+    runs: its worker vanished each time, so it is not tried again."""
+    return (
         BulkJob.objects.filter(pk=job_id, status=Status.RUNNING, lease_until__lt=timezone.now())
-        .filter(attempts__gte=MAX_ATTEMPTS, kind__in=list(CHANGES))
+        .filter(attempts__gte=MAX_ATTEMPTS, kind__in=list(kinds))
         .first()
     )
+
+
+def bulk_job_give_up(*, job_id: int) -> bool:
+    """A running job whose worker vanished `MAX_ATTEMPTS` times: marked failed, nothing applied."""
+    job = abandoned_job(job_id, kinds=CHANGES)
     if job is None:
         return False
     with translation.override(job.language):

@@ -36,7 +36,7 @@ from fleetportal.core.errors import ActionError
 from fleetportal.fleet.exports import export_format, lines_export, require_export
 from fleetportal.fleet.models import BulkJob
 
-from .bulk_jobs import LEASE, MAX_ATTEMPTS, Progress, Start, claim_job, end_job
+from .bulk_jobs import LEASE, Progress, Start, abandoned_job, claim_job, end_job
 from .requester import requester
 
 log = logging.getLogger(__name__)
@@ -145,9 +145,7 @@ def export_job_run(*, job_id: int, progress: Progress | None = None) -> BulkJob 
 
 def export_job_give_up(*, job_id: int) -> bool:
     """A running export whose worker vanished `MAX_ATTEMPTS` times: marked failed, no file."""
-    job = BulkJob.objects.filter(
-        pk=job_id, kind=EXPORT, status=Status.RUNNING, lease_until__lt=timezone.now(), attempts__gte=MAX_ATTEMPTS
-    ).first()
+    job = abandoned_job(job_id, kinds=[EXPORT])
     if job is None:
         return False
     with translation.override(job.language):
