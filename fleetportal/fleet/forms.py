@@ -5,7 +5,9 @@ Text limits are the model's (`ActionCharField`, `model_limit`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -29,6 +31,7 @@ from .actions.lines import PortIn, port_in_problems, require_options_apply
 from .actions.sims import esim_resend_address
 from .iccid import is_valid_iccid, normalize_iccid
 from .models import Line, Tag
+from .selectors import FilterChoices
 
 # Column → ordering the overview may sort by (F-20); anything else is ignored.
 SORTS = [
@@ -93,45 +96,58 @@ def billing_account_label(account: BillingAccount) -> str:
 # --- the overview (F-20) --------------------------------------------------------------------------
 
 
-class PlainChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices read by one plain query. Django reads them with `iterator()`, which on
-    PostgreSQL opens a server-side cursor (three round trips) for a handful of rows: on the
-    overview, which renders three such lists on every page, more than a third of its SQL time."""
-
-    def __iter__(self) -> Any:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-
 class QuickSelect(forms.Select):
     """A <select> written in Python rather than through a template per option: the overview
     renders four on every page, and the widget templates cost a tenth of the page."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        chosen = {str(item) for item in self.format_value(value)}
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], " selected" if option["selected"] else "", option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
         )
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+
+
+class QuickSearch(forms.SearchInput):
+    """The overview's search field written in Python, as `QuickSelect` is (the widget's three
+    templates cost more than the rest of the filter form)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        shown = self.format_value(value)
+        current = format_html(' value="{}"', shown) if shown is not None else ""
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<input type="{}" name="{}"{}{}>', self.input_type, name, current, attributes)
 
 
 class FilterChoiceField(forms.ModelChoiceField):
-    iterator = PlainChoiceIterator
+    """A filter whose list comes given (`selectors.filter_choices`, read once the form renders:
+    a form that only checks a filter, as the bulk pages and exports do, reads no list); its
+    queryset only checks a chosen value."""
+
     widget = QuickSelect
+
+    def offer(self, choices: Callable[[], list[tuple[int, str]]]) -> None:
+        self.widget.choices = _Offered(self.empty_label, choices)
+
+
+class _Offered:
+    """The choices of a `FilterChoiceField`: its empty label, then the list, read when iterated."""
+
+    def __init__(self, empty_label: object, choices: Callable[[], list[tuple[int, str]]]):
+        self.empty_label, self.choices = empty_label, choices
+
+    def __iter__(self) -> Iterator[tuple[Any, object]]:
+        yield ("", self.empty_label)
+        yield from self.choices()
 
 
 class LineFilterForm(forms.Form):
     """Search and filters of the SIM overview; the choices are the actor's own."""
 
-    q = forms.CharField(label=_("Search"), max_length=100, required=False, widget=forms.SearchInput)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False, widget=QuickSearch)
     status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     plan = FilterChoiceField(
         label=_("Tariff plan"), queryset=TariffPlan.objects.none(), required=False, empty_label=_("All tariff plans")
@@ -153,6 +169,7 @@ class LineFilterForm(forms.Form):
         plans: QuerySet[TariffPlan],
         billing_accounts: QuerySet[BillingAccount],
         tags: QuerySet[Tag],
+        choices: Callable[[], FilterChoices],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -161,6 +178,9 @@ class LineFilterForm(forms.Form):
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
         self.fields["billing_account"].queryset = billing_accounts  # type: ignore[attr-defined]
         self.fields["tag"].queryset = tags  # type: ignore[attr-defined]
+        lists = cache(choices)  # one read for the three lists
+        for name in ("plan", "billing_account", "tag"):
+            self.fields[name].offer(lambda name=name: getattr(lists(), f"{name}s"))  # type: ignore[attr-defined]
         self.fields["sort"].choices = [("", ""), *((value, value) for value in SORT_VALUES)]  # type: ignore[attr-defined]
 
     def criteria(self) -> dict[str, Any]:
