@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -133,8 +134,9 @@ class FilterChoiceField(forms.ModelChoiceField):
         self.widget.choices = _Offered(self.empty_label, choices)
 
 
-class _Offered:
-    """The choices of a `FilterChoiceField`: its empty label, then the list, read when iterated."""
+class _Offered(BaseChoiceIterator):
+    """The choices of a `FilterChoiceField`: its empty label, then the list, read when iterated
+    (a `BaseChoiceIterator`, which Django keeps as it is rather than reading it into a list)."""
 
     def __init__(self, empty_label: object, choices: Callable[[], list[tuple[int, str]]]):
         self.empty_label, self.choices = empty_label, choices

@@ -240,3 +240,24 @@ def test_a_foreign_or_malformed_id_in_a_selection_is_a_404(
     for ids in ([foreign.pk], [mine.pk, foreign.pk], ["x1"]):
         assert manager_client.post("/fleet/lines/pick/", {"line": ids, "go": "manage"}).status_code == 404
         assert manager_client.post("/fleet/lines/suspend/", {"line": ids}).status_code == 404
+
+
+@pytest.mark.spec("P1")
+def test_the_filter_lists_are_read_only_for_a_page_that_shows_them(
+    manager_client: Client, make_line: Callable[..., Line], customer: Customer
+) -> None:
+    """The full page reads the plans, billing accounts and tags once; the results htmx swaps in
+    while a user types show no filter, so they read none of them."""
+    line = make_line(msisdn="+32470000101")
+    TagFactory.create(customer=customer, name="Sales")
+
+    def lists_read(**headers: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = manager_client.get("/fleet/lines/", {"q": "0470"}, headers=headers).content.decode()
+        assert f'value="{line.pk}"' in page
+        lists = re.compile(r'FROM "(fleet_tag|billing_billingaccount)"')
+        return [q["sql"] for q in captured.captured_queries if lists.search(q["sql"])]
+
+    full = lists_read()
+    assert len(full) == 2  # tags and billing accounts, one query each
+    assert lists_read(HX_Request="true", HX_Target="lines-results") == []

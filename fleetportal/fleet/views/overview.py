@@ -79,10 +79,6 @@ def _number(e164: str) -> str:
     return display(e164)
 
 
-def _text(value: object) -> str:
-    return "" if value is None else escape(str(value))
-
-
 def _rows(request: LoggedInRequest, lines: Iterable[dict[str, Any]], columns: list[dict[str, str]]) -> SafeString:
     """The table's rows as one piece of HTML ("" for none). A line the network has not caught up with shows its state as
     network/line_state.html writes it (with a retry button inside this page's form)."""
@@ -119,12 +115,12 @@ def _rows(request: LoggedInRequest, lines: Iterable[dict[str, Any]], columns: li
             url=url,
             number=escape(number),
             blocked=_BLOCKED.format(url=url, title=has_blocks, label=label_blocked) if line["blocked"] else "",
-            description=_text(line["description"]),
+            description=escape(line["description"]),
             person=f"<br><small>{escape(person)}</small>" if person else "",
-            plan=_text(line["plan_name"]),
+            plan=escape(line["plan_name"]),
             status=escape(line["status"]),
             status_label=statuses[line["status"]],
-            billing_account=_text(line["billing_account_number"]),
+            billing_account=escape(line["billing_account_number"]),
             options=f' <small class="muted">({int(count)})</small>' if count else "",
             network=network,
         )
