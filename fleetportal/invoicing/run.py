@@ -1,7 +1,7 @@
 """The invoice run (F-60, F-63): one company invoice per billing account and period, and the
 private invoices of its split-bill lines, for a chunk of accounts in one transaction.
 
-Set-based: per chunk a handful of queries read the accounts' lines, plan changes, options,
+Set-based: per chunk a handful of queries read the accounts' lines, their product history,
 group bundles and the out-of-bundle usage aggregated per line, kind and zone by the database
 (never the records themselves); items are computed in Python per line and stored with
 `core.inserts.insert_rows`, numbers taken once per chunk (`numbers.take_numbers`, under the year's lock).
@@ -12,9 +12,11 @@ Rules (documented choices):
   suspended lines pay their fees.
 - Plan fee: the contract's price (`catalog.ContractPlan`; the plan's list price when the
   contract does not retain it), pro rata by day over each part of the period the line spent
-  on a plan; plan changes are read from the audit trail ("line.plan_changed", before/after).
-- Options: the contract's price (`ContractOption`), pro rata from the day the option was added
-  (an option removed during the period is no longer known and is not invoiced).
+  on a plan, read from the line's product history (`fleet.product_spans`, the history rating
+  prices usage with): a plan or option is charged from the day it came and not for the day it
+  went, so a change on the 16th charges the old plan 15 days and the new one the rest.
+- Options: the contract's price (`ContractOption`), pro rata over the days the line had the
+  option in the same history (one removed during the period is charged up to its removal).
 - Group bundles: the contract's price (`ContractGroupBundle.monthly_price`), pro rata over the
   pool's life in the period, on the contract's main billing account (its lowest number).
 - Out-of-bundle usage: the rated price summed per line, kind and zone; third-party charges:
@@ -46,8 +48,9 @@ from fleetportal.catalog.models import ContractOption, ContractPlan, Option, Tar
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record_many
 from fleetportal.core.inserts import insert_rows
-from fleetportal.core.models import AuditEvent, Customer
-from fleetportal.fleet.models import Line, LineOption
+from fleetportal.core.models import Customer
+from fleetportal.fleet.models import Line
+from fleetportal.fleet.product_spans import Span, product_spans
 from fleetportal.usage.models import UsageRecord
 from fleetportal.usage.periods import bounds, next_period
 
@@ -177,7 +180,6 @@ class _Prices:
 
     def __init__(self, contract_ids: set[int]) -> None:
         self.plans = {p.pk: p for p in TariffPlan.objects.all()}
-        self.plan_codes = {p.code: p.pk for p in self.plans.values()}
         self.options = {o.pk: o for o in Option.objects.all()}
         self.contract_plan = {
             (c, p): price
@@ -199,28 +201,35 @@ class _Prices:
         return self.contract_option.get((contract_id, option_id), self.options[option_id].list_price)
 
 
-def _plan_segments(
-    p: _Period, line: dict[str, Any], changes: list[dict[str, Any]], prices: _Prices
-) -> list[tuple[int, dt.date, dt.date]]:
-    """[(plan id, first day, day after)] of the line's live span, from its plan changes since
-    the period began (the first change's `before` is the plan the period started with)."""
-    span = _span(p, line["since"], line["until"])
-    if span is None:
-        return []
-    plan = prices.plan_codes.get(changes[0]["before"].get("plan"), line["plan_id"]) if changes else line["plan_id"]
-    segments: list[tuple[int, dt.date, dt.date]] = []
-    first = span[0]
-    for change in changes:
-        day = local_day(change["created_at"])
-        if day is None or day >= span[1]:
-            break
-        new_plan = prices.plan_codes.get(change["after"].get("plan"), plan)
-        if day > first:
-            segments.append((plan, first, day))
-            first = day
-        plan = new_plan
-    segments.append((plan, first, span[1]))
-    return segments
+Days = tuple[dt.date, dt.date]  # first day, day after
+
+
+def _days(p: _Period, line: dict[str, Any], span: Span) -> Days | None:
+    """The days of a products span the line was live. A span holds the day it starts on and
+    not the day the next one does: a change on the 16th charges the new plan from the 16th."""
+    live = _span(p, line["since"], line["until"])
+    first, last = local_day(span.since), local_day(span.until)
+    if live is None or first is None or last is None:
+        return None
+    first, last = max(first, live[0]), min(last, live[1])
+    return (first, last) if first < last else None
+
+
+def _held(p: _Period, line: dict[str, Any], spans: list[Span]) -> dict[tuple[str, int], list[Days]]:
+    """("plan" | "option", id) → the runs of days the line held it in the period, in order
+    (consecutive spans of the same plan or option joined)."""
+    held: dict[tuple[str, int], list[Days]] = {}
+    for span in spans:
+        days = _days(p, line, span)
+        if days is None:
+            continue
+        for key in (("plan", span.plan_id), *(("option", option) for option in span.option_ids)):
+            runs = held.setdefault(key, [])
+            if runs and runs[-1][1] == days[0]:
+                runs[-1] = (runs[-1][0], days[1])
+            else:
+                runs.append(days)
+    return held
 
 
 @lru_cache(maxsize=256)
@@ -340,27 +349,7 @@ def _invoice_chunk(actor: Actor, run: InvoiceRun, account_ids: Sequence[int], to
         line["since"] = local_day(line["activated_at"])
         line["until"] = local_day(line["stopped_at"])
     line_ids = {line["pk"] for line in lines}
-    changes: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for change in (
-        AuditEvent.objects.filter(
-            action="line.plan_changed",
-            object_type="line",
-            created_at__gte=start,
-            customer_id__in={a.customer_id for a in todo},
-        )
-        .order_by("created_at", "id")
-        .values("object_id", "created_at", "before", "after")
-    ):
-        if int(change["object_id"]) in line_ids:
-            changes[int(change["object_id"])].append(dict(change))
-    options: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
-    for line_id, option_id, added_at in (
-        LineOption.objects.filter(line__billing_account_id__in=todo_ids, added_at__lt=end)
-        .order_by("option__sort_order", "option_id")
-        .values_list("line_id", "option_id", "added_at")
-    ):
-        if line_id in line_ids:
-            options[line_id].append((option_id, added_at))
+    spans = product_spans(line_ids, start, end)
     usage: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in (
         UsageRecord.objects.filter(
@@ -401,9 +390,7 @@ def _invoice_chunk(actor: Actor, run: InvoiceRun, account_ids: Sequence[int], to
         with translation.override(customer.language):
             company: list[Item] = []
             for line in lines_of[account.pk]:
-                items = _line_items(
-                    p, line, account.contract_id, changes.get(line["pk"], []), options.get(line["pk"], []), prices, cur
-                )
+                items = _line_items(p, line, account.contract_id, spans.get(line["pk"], []), prices, cur)
                 items += _usage_items(usage.get(line["pk"], []), line["pk"], cur, customer.language)
                 coverage = profiles.get(line["split_bill_profile_id"])
                 if coverage is None:
@@ -477,15 +464,19 @@ def _invoice_chunk(actor: Actor, run: InvoiceRun, account_ids: Sequence[int], to
 
 
 def _line_items(
-    p: _Period,
-    line: dict[str, Any],
-    contract_id: int,
-    changes: list[dict[str, Any]],
-    options: list[tuple[int, dt.datetime]],
-    prices: _Prices,
-    cur: str,
+    p: _Period, line: dict[str, Any], contract_id: int, spans: list[Span], prices: _Prices, cur: str
 ) -> list[Item]:
-    """The line's plan fee (one item per plan it was on) and options, pro rata."""
+    """The line's plan fees and options, pro rata by the days it held each (its product
+    history, `fleet.product_spans`): one item per plan and per option it had, and one more for
+    each time it had one again after a break."""
+    held = _held(p, line, spans)
+    plans = sorted((days, plan_id) for (kind, plan_id), runs in held.items() if kind == "plan" for days in runs)
+    options = sorted(
+        ((prices.options[option_id].sort_order, option_id), days)
+        for (kind, option_id), runs in held.items()
+        if kind == "option"
+        for days in runs
+    )
     items = [
         _pro_rata(
             p,
@@ -493,25 +484,23 @@ def _line_items(
             line_id=line["pk"],
             name=prices.plans[plan_id].name,
             price=prices.plan(contract_id, plan_id),
-            span=(first, last),
+            span=days,
             cur=cur,
         )
-        for plan_id, first, last in _plan_segments(p, line, changes, prices)
+        for days, plan_id in plans
     ]
-    for option_id, added_at in options:
-        span = _span(p, max(filter(None, (line["since"], local_day(added_at)))), line["until"])
-        if span:
-            items.append(
-                _pro_rata(
-                    p,
-                    kind=Kind.OPTION,
-                    line_id=line["pk"],
-                    name=prices.options[option_id].name,
-                    price=prices.option(contract_id, option_id),
-                    span=span,
-                    cur=cur,
-                )
-            )
+    items += [
+        _pro_rata(
+            p,
+            kind=Kind.OPTION,
+            line_id=line["pk"],
+            name=prices.options[option_id].name,
+            price=prices.option(contract_id, option_id),
+            span=days,
+            cur=cur,
+        )
+        for (_order, option_id), days in options
+    ]
     return items
 
 

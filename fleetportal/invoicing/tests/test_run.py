@@ -22,6 +22,7 @@ from fleetportal.core.actor import SYSTEM
 from fleetportal.core.errors import ActionError
 from fleetportal.core.models import AuditEvent, Customer, DomainEvent
 from fleetportal.core.tests.factories import BillingAccountFactory
+from fleetportal.fleet.actions.history import record_products
 from fleetportal.fleet.models import Line, LineOption
 from fleetportal.invoicing.actions import invoice_credit, invoice_payment_record, invoice_run_start
 from fleetportal.invoicing.models import Invoice, InvoiceItem, InvoiceRun
@@ -80,26 +81,16 @@ def test_re_running_a_period_issues_nothing_twice(customer: Customer) -> None:
     assert (again.invoices, again.skipped, again.status) == (0, 1, InvoiceRun.Status.DONE)
 
 
-def test_pro_rata_by_day_for_activation_stop_and_plan_change(customer: Customer, staff: User) -> None:
+def test_pro_rata_by_day_for_activation_stop_and_plan_change(customer: Customer) -> None:
     started = priced_line(customer, "30.00", activated_at=START + 10 * DAY)  # from the 11th: 20/30
     stopped = priced_line(
         customer, "30.00", status=Line.Status.STOPPED, stopped_at=START + 6 * DAY
     )  # until the 6th: 6/30
     changed = priced_line(customer, "30.00")
     cheaper = priced_line(customer, "15.00", status=Line.Status.PENDING)  # only for its plan and price
-    first_plan = changed.plan
-    changed.plan = cheaper.plan
-    changed.save()
-    change = AuditEvent.objects.create(
-        action="line.plan_changed",
-        customer=customer,
-        channel="web",
-        object_type="line",
-        object_id=str(changed.pk),
-        before={"plan": first_plan.code},
-        after={"plan": cheaper.plan.code},
-    )
-    AuditEvent.objects.filter(pk=change.pk).update(created_at=START + 15 * DAY + dt.timedelta(hours=10))
+    record_products([(changed.pk, changed.plan_id, [])], at=START - 40 * DAY)
+    record_products([(changed.pk, cheaper.plan_id, [])], at=START + 15 * DAY + dt.timedelta(hours=10))
+    Line.objects.filter(pk=changed.pk).update(plan=cheaper.plan)
 
     run_period()
 
@@ -111,6 +102,40 @@ def test_pro_rata_by_day_for_activation_stop_and_plan_change(customer: Customer,
     assert amounts[stopped.pk] == [Decimal("6.00")]
     assert amounts[changed.pk] == [Decimal("7.50"), Decimal("15.00")]  # 15 days at 30, 15 days at 15
     assert not InvoiceItem.objects.filter(line=cheaper).exists()  # pending: not invoiced
+
+
+def test_options_are_charged_for_the_days_the_line_had_them(customer: Customer) -> None:
+    """From the product history: an option removed on the 11th is charged 10 days, one added
+    on the 21st 10 days, one removed and added again twice; the plan stays whole."""
+    line = priced_line(customer, "30.00")
+    contract = customer.contracts.get()
+    removed, added, again = (
+        ContractOptionFactory.create(contract=contract, option=OptionFactory.create(name=name, sort_order=n),
+                                     monthly_price=Decimal("3.00")).option
+        for n, name in enumerate(("Removed", "Added", "Again"))
+    )  # fmt: skip
+    history = [
+        (START - 40 * DAY, [removed.pk, again.pk]),
+        (START + 10 * DAY + dt.timedelta(hours=9), [again.pk]),  # the 11th: Removed goes
+        (START + 15 * DAY, []),  # the 16th: Again goes...
+        (START + 20 * DAY + dt.timedelta(hours=23), [added.pk, again.pk]),  # back on the 21st, with Added
+    ]
+    for at, options in history:
+        record_products([(line.pk, line.plan_id, options)], at=at)
+
+    run_period()
+
+    items = InvoiceItem.objects.filter(line=line).order_by("kind", "starts_on", "id")
+    charged = [
+        (i.kind, i.description.split(" (")[0], i.starts_on.day, (i.ends_on - i.starts_on).days, i.amount) for i in items
+    ]
+    assert charged == [
+        ("option", "Removed", 1, 10, Decimal("1.00")),
+        ("option", "Again", 1, 15, Decimal("1.50")),
+        ("option", "Added", 21, 10, Decimal("1.00")),
+        ("option", "Again", 21, 10, Decimal("1.00")),
+        ("plan", line.plan.name, 1, 30, Decimal("30.00")),
+    ]
 
 
 @pytest.mark.parametrize(
