@@ -333,6 +333,9 @@ OPERATOR_SEPA_CREDITOR_ID = env.str("OPERATOR_SEPA_CREDITOR_ID", default="BE68ZZ
 BULK_JOB_THRESHOLD = env.int("BULK_JOB_THRESHOLD", default=500)
 # Exports of the SIM overview above this many lines are written by a worker: progress, then a download (F-31).
 EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=10_000)
+# An export job's file (employees' names and numbers) is deleted this many days after it was
+# written (fleet.actions.export_jobs.export_files_expire, daily).
+EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
 
 # --- Network provisioning (F-94, R4): adapter, retries, the simulator's behaviour -------------
 NETWORK_ADAPTER = env.str("NETWORK_ADAPTER", default="simulator")  # or a dotted path to a class

@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import jobs
+from .actions.export_jobs import export_files_expire
 from .actions.jobs import run_due_changes as run_due
 
 
@@ -32,3 +33,9 @@ def resume_bulk_jobs() -> None:
     """Bulk changes whose worker vanished mid-job (nothing of them applied) and exports whose
     worker vanished (no file offered) run again, or fail."""
     jobs.resume_bulk_jobs(run_bulk_job)
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def expire_export_files() -> None:
+    """Export files older than `EXPORT_FILE_RETENTION_DAYS` are deleted (F-31)."""
+    export_files_expire()

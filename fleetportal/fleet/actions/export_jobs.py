@@ -14,10 +14,15 @@ same columns, same writers):
   killed mid-export leaves the job running with an expired lease; the periodic resume
   (`fleet.jobs`) runs it again from the start, at most `MAX_ATTEMPTS` times, else it is marked
   failed. A worker that finds its job taken over stops and throws its file away.
+
+The files hold employees' names and numbers: `export_files_expire` (a daily job) deletes each
+`EXPORT_FILE_RETENTION_DAYS` after it was written, audited, and any file under the jobs'
+folder that no job names (a worker killed between writing its file and marking the job).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import tempfile
@@ -25,13 +30,16 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fleetportal.accounts.models import ApiKey
-from fleetportal.core.actor import Actor
+from fleetportal.core.actor import SYSTEM, Actor
+from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
 from fleetportal.fleet.exports import export_format, lines_export, require_export
 from fleetportal.fleet.models import BulkJob
@@ -151,3 +159,49 @@ def export_job_give_up(*, job_id: int) -> bool:
     with translation.override(job.language):
         reason = _("The export was interrupted %(count)d times. Try again later.") % {"count": job.attempts}
         return end_job(job, Status.FAILED, error=reason)
+
+
+def export_files_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the export files written more than `EXPORT_FILE_RETENTION_DAYS` ago: each job's
+    file first forgotten by its row (the page then says it was deleted, the API's job has
+    `file_deleted_at`), audited, then removed from the storage; then the files of that age no
+    job names. Answers how many files were deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    storage = BulkJob._meta.get_field("file").storage  # type: ignore[attr-defined]
+    deleted = 0
+    for pk in BulkJob.objects.filter(kind=EXPORT, finished_at__lt=cutoff).exclude(file="").values_list("pk", flat=True):
+        with transaction.atomic():
+            job = BulkJob.objects.select_for_update().filter(pk=pk).exclude(file="").first()
+            if job is None:
+                continue
+            name = job.file.name
+            job.params = {**job.params, "file_deleted_at": now.isoformat()}
+            job.file = ""  # type: ignore[assignment]
+            job.save(update_fields=["file", "params"])
+            record(actor=SYSTEM, action="export.file_deleted", customer=job.customer, obj=job, after={"file": name})
+            transaction.on_commit(partial(_delete, storage, name))
+        deleted += 1
+    named = set(BulkJob.objects.exclude(file="").values_list("file", flat=True))
+    for name in _stored(storage, "jobs"):
+        if name not in named and storage.get_modified_time(name) < cutoff:
+            _delete(storage, name)
+            deleted += 1
+    return deleted
+
+
+def _stored(storage: Storage, folder: str) -> list[str]:
+    """Every file under `folder` of the storage (the jobs' files go in jobs/<year>/<month>/)."""
+    if not storage.exists(folder):
+        return []
+    folders, files = storage.listdir(folder)
+    return [f"{folder}/{name}" for name in files] + [
+        name for sub in folders for name in _stored(storage, f"{folder}/{sub}")
+    ]
+
+
+def _delete(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:  # gone already, or the storage is down: the next day's run tries again
+        log.warning("export file %s could not be deleted", name, exc_info=True)

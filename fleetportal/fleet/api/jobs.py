@@ -43,6 +43,9 @@ class JobOut(Schema):
     error: str = Field(description="Why the job failed: then nothing was changed (all or nothing).")
     results: list[JobResultOut] = Field(description="Each line's result, once the job ended.")
     file_url: str | None = Field(description="An export's file, once it is done: GET it (`/jobs/{id}/file`).")
+    file_deleted_at: dt.datetime | None = Field(
+        description="When an export's file was deleted (`EXPORT_FILE_RETENTION_DAYS` after it was written)."
+    )
     created_at: dt.datetime
     finished_at: dt.datetime | None
 
@@ -60,6 +63,7 @@ class JobOut(Schema):
                 for pk, number, outcome, reason in job.results
             ],
             file_url=reverse("api:job_file", args=[job.pk]) if job.status == BulkJob.Status.DONE and job.file else None,
+            file_deleted_at=job.params.get("file_deleted_at"),
             created_at=job.created_at,
             finished_at=job.finished_at,
         )

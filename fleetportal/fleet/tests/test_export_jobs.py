@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -296,6 +297,7 @@ def test_the_api_export_answers_202_with_a_job_whose_file_it_then_serves(
     assert body["kind"] == "export" and body["total"] == 4
     status = reader.get(f"{API}/jobs/{body['id']}").json()
     assert status["status"] == "done" and status["file_url"] == f"{API}/jobs/{body['id']}/file"
+    assert status["file_deleted_at"] is None
     download = reader.get(status["file_url"])
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"] == f'attachment; filename="fleet-acme-{TODAY}.csv"'
@@ -306,3 +308,67 @@ def test_the_api_export_answers_202_with_a_job_whose_file_it_then_serves(
     assert stranger.get(f"{API}/jobs/{body['id']}/file").status_code == 404
     small = reader.get(f"{API}/lines/export", {"format": "csv", "status": "suspended"})
     assert small.status_code == 200 and small.streaming
+
+    BulkJob.objects.update(finished_at=timezone.now() - timedelta(days=30))
+    export_jobs.export_files_expire()
+    expired = reader.get(f"{API}/jobs/{body['id']}").json()
+    assert expired["file_url"] is None and expired["file_deleted_at"] is not None
+    assert reader.get(f"{API}/jobs/{body['id']}/file").status_code == 404
+
+
+# --- keeping the files ------------------------------------------------------------------------------
+
+
+def test_a_file_is_deleted_after_its_retention_days_audited_and_the_page_and_api_say_so(
+    manager_client: Client,
+    manager_actor: Actor,
+    five: list[Line],
+    settings: Any,
+    customer: Customer,
+    django_capture_on_commit_callbacks,
+) -> None:
+    settings.EXPORT_FILE_RETENTION_DAYS = 7
+    old, recent = queue_export(manager_actor), queue_export(manager_actor)
+    for job in (old, recent):
+        export_jobs.export_job_run(job_id=job.pk)
+    written = timezone.now()
+    BulkJob.objects.filter(pk=old.pk).update(finished_at=written - timedelta(days=8))
+    old.refresh_from_db()
+    old_file = Path(old.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the row forgot it
+        assert export_jobs.export_files_expire(now=written) == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file and not old_file.exists() and old.params["file_deleted_at"] == written.isoformat()
+    assert recent.file and Path(recent.file.path).exists()  # seven days are not up
+    event = AuditEvent.objects.get(action="export.file_deleted")
+    assert (event.customer, event.object_id, event.after["file"]) == (customer, str(old.pk), old_file.relative_to(
+        settings.MEDIA_ROOT).as_posix())  # fmt: skip
+    page = manager_client.get(f"/fleet/jobs/{old.pk}/").content.decode()
+    assert "The file was deleted, as every export is 7 days after it is written" in page
+    assert f"/fleet/jobs/{old.pk}/file/" not in page
+    assert manager_client.get(f"/fleet/jobs/{old.pk}/file/").status_code == 404
+    assert export_jobs.export_files_expire(now=written) == 0  # once
+
+
+def test_a_file_no_job_names_is_deleted_once_it_is_as_old_as_the_retention(
+    manager_actor: Actor, five: list[Line], settings: Any
+) -> None:
+    """A worker killed between storing its file and marking its job leaves a file no job
+    names: the daily run deletes it once it is older than the retention, never a newer one
+    (it may be a file a worker is about to hand in)."""
+    job = queue_export(manager_actor)
+    export_jobs.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    folder = Path(job.file.path).parent
+    stray, fresh = folder / "export-99-0123456789abcdef.xlsx", folder / "export-98-0123456789abcdef.xlsx"
+    stray.write_bytes(b"left behind")
+    fresh.write_bytes(b"being handed in")
+    now = timezone.now()
+    week_ago = (now - timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS, minutes=1)).timestamp()
+    os.utime(stray, (week_ago, week_ago))
+
+    assert export_jobs.export_files_expire(now=now) == 1
+    assert not stray.exists() and fresh.exists() and Path(job.file.path).exists()

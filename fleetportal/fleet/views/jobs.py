@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -65,6 +66,7 @@ def fleet_bulk_job(request: LoggedInRequest, job_id: int) -> HttpResponse:
     job = bulk_job_for(request.actor, job_id)
     context = _progress(job)
     if job.kind == BulkJob.Kind.EXPORT:
+        context["retention_days"] = settings.EXPORT_FILE_RETENTION_DAYS
         return render(request, "fleet/export_job.html", context)
     outcome = request.GET.get("outcome", "")
     if outcome not in OUTCOMES:
