@@ -133,11 +133,25 @@ def scope_lines(period: dt.date, line_ids: Iterable[int] | None, customer_id: in
         lines |= more
 
 
-def batches(period: dt.date, lines: set[int], size: int) -> list[tuple[set[int], int]]:
+def record_counts(period: dt.date, lines: set[int] | None = None, customer_id: int | None = None) -> dict[int, int]:
+    """line → its records in `period`: of these lines (None: every line with records in it, of
+    `customer_id` when given)."""
+    start, end = bounds(period)
+    records = UsageRecord.objects.filter(period=period, started_at__gte=start, started_at__lt=end)
+    if lines is not None:
+        records = records.filter(line_id__in=lines)
+    if customer_id is not None:
+        records = records.filter(customer_id=customer_id)
+    return dict(records.values_list("line_id").annotate(n=Count("id")).values_list("line_id", "n"))
+
+
+def batches(
+    period: dt.date, lines: set[int], size: int, counts: dict[int, int] | None = None
+) -> list[tuple[set[int], int]]:
     """The scope's lines in groups of about `size` records of the period, the lines that shared
     a pool in the period always in the same group: each group is rated by its own statements,
     whose sorts stay small (a million records sorted at once spill to disk). Each group comes
-    with its number of records."""
+    with its number of records (`counts`: the lines' records, when already counted)."""
     start, end = bounds(period)
     parent = {line: line for line in lines}
 
@@ -153,12 +167,8 @@ def batches(period: dt.date, lines: set[int], size: int) -> list[tuple[set[int],
     ).values_list("line_id", "pool_id"):
         other = first_of_pool.setdefault(pool_id, line_id)
         parent[root(line_id)] = root(other)
-    counts = dict(
-        UsageRecord.objects.filter(line_id__in=lines, period=period, started_at__gte=start, started_at__lt=end)
-        .values_list("line_id")
-        .annotate(n=Count("id"))
-        .values_list("line_id", "n")
-    )
+    if counts is None:
+        counts = record_counts(period, lines)
     groups: dict[int, set[int]] = {}
     for line in lines:
         groups.setdefault(root(line), set()).add(line)
@@ -194,6 +204,13 @@ def _times(value: int | None, factor: int) -> int | None:
     return None if value is None else value * factor
 
 
+OUT = "rating_out"  # the scratch table of the records' new ratings
+_OUT_COLUMNS = (
+    "id, line_id, started_at, record_id, kind, quantity, amount, rated_plan_id, pool_id, unit_price, outcome,"
+    " refusal, pool_quantity, bundle_quantity, out_quantity, refused_quantity, price"
+)
+
+
 class _Scratch:
     """Temporary tables of one rating (dropped with the connection, emptied before each use)."""
 
@@ -210,6 +227,11 @@ class _Scratch:
         "rating_pool_list": "pool_id bigint, customer_id bigint, data_mb bigint, voice_minutes bigint, sms bigint",
     }
 
+    # Filled for one batch of lines at a time; the others (the lines' settings, the pools and
+    # the ratings) gather every batch's rows, for one UPDATE of the records and one pass of
+    # the counters after the last batch.
+    PER_BATCH = ("rating_products", "rating_tariffs", "rating_blocks", "rating_pools")
+
     def __init__(self, cursor: Any):
         self.cursor = cursor
         postgres = connection.vendor == "postgresql"
@@ -217,7 +239,17 @@ class _Scratch:
             if postgres:
                 columns = columns.replace("timestamp", "timestamptz")
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+        # The ratings as the records will hold them: the records' own column types, so that
+        # a value is rounded here as it is when stored, and compared and summed as stored.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {OUT} AS SELECT {_OUT_COLUMNS} FROM usage_usagerecord WHERE 1 = 0"  # noqa: S608
+        )
+        for name in (*self.TABLES, OUT):
             cursor.execute(f"DELETE FROM {name}")  # noqa: S608
+
+    def next_batch(self) -> None:
+        for name in self.PER_BATCH:
+            self.cursor.execute(f"DELETE FROM {name}")  # noqa: S608
 
     def fill(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
@@ -412,10 +444,10 @@ _POOL_WINDOW = f"SUM(draw) OVER (PARTITION BY pool_id, kind {_ORDER}) - draw"
 # Each level adds what the next needs; the window sums run over the records that draw (`draw`
 # is 0 for the others), the pool's over its member lines, the bundle's over the line alone.
 _RATED = f"""
-SELECT id, plan_id, pool_id, unit_price, refusal,
+SELECT id, line_id, started_at, record_id, kind, quantity, amount, plan_id, pool_id, unit_price,
     CASE WHEN refusal <> '' THEN 'refused' WHEN kind = 'third_party' THEN 'charged'
          WHEN out_qty > 0 AND unit_price > 0 THEN 'out_of_bundle'
-         WHEN pool_qty + bundle_qty > 0 THEN 'in_bundle' ELSE 'free' END AS outcome,
+         WHEN pool_qty + bundle_qty > 0 THEN 'in_bundle' ELSE 'free' END AS outcome, refusal,
     pool_qty, bundle_qty, out_qty, refused_qty,
     CASE WHEN kind = 'third_party' THEN CASE WHEN refusal = '' THEN amount ELSE 0 END
          ELSE ROUND(out_qty * COALESCE(unit_price, 0) / COALESCE(per, 1), 4) END AS price
@@ -463,59 +495,58 @@ FROM (
 ) x
 """  # noqa: S608  (the same: constant SQL)
 
+# Each batch of lines adds its records' ratings to `rating_out`: the reads of a batch go by
+# the records' (line, started_at) index, its sorts stay in memory.
+_RATE = f"INSERT INTO {OUT} ({_OUT_COLUMNS}) {_RATED}"  # noqa: S608  (constant SQL)
+# A batch of lines without a pool needs no pool window (and no sort of the records for it).
+_RATE_WITHOUT_POOLS = _RATE.replace(_POOL_WINDOW, "0")
+
+# Then one UPDATE writes them, after the last batch: the lines' records lie all over the
+# period's pages, so an UPDATE per batch rewrote (and, past shared_buffers, wrote out) every
+# page once per batch; one UPDATE joined by hash visits each page once, in the table's order.
 # Only the records whose rating changed are written: re-rating a period after a late record
 # or a retried file rewrites the few records it moved, not the month (`rated_at` is when a
 # record last got its present rating).
+_CHANGED = ("rated_plan_id", "pool_id", "unit_price", "outcome", "refusal", "pool_quantity", "bundle_quantity")
+_CHANGED += ("out_quantity", "refused_quantity", "price")
 _UPDATE = f"""
-UPDATE usage_usagerecord AS u SET rated_plan_id = x.plan_id, pool_id = x.pool_id, unit_price = x.unit_price,
-    outcome = x.outcome, refusal = x.refusal, pool_quantity = x.pool_qty, bundle_quantity = x.bundle_qty,
-    out_quantity = x.out_qty, refused_quantity = x.refused_qty, price = x.price, rated_at = %s
-FROM ({_RATED}) AS x WHERE u.period = %s AND u.id = x.id AND (
-    u.outcome IS DISTINCT FROM x.outcome OR u.refusal IS DISTINCT FROM x.refusal
-    OR u.rated_plan_id IS DISTINCT FROM x.plan_id OR u.pool_id IS DISTINCT FROM x.pool_id
-    OR u.unit_price IS DISTINCT FROM x.unit_price OR u.price IS DISTINCT FROM x.price
-    OR u.pool_quantity IS DISTINCT FROM x.pool_qty OR u.bundle_quantity IS DISTINCT FROM x.bundle_qty
-    OR u.out_quantity IS DISTINCT FROM x.out_qty OR u.refused_quantity IS DISTINCT FROM x.refused_qty)
+UPDATE usage_usagerecord AS u SET {", ".join(f"{c} = x.{c}" for c in _CHANGED)}, rated_at = %s
+FROM {OUT} AS x WHERE u.period = %s AND u.id = x.id
+    AND ({" OR ".join(f"u.{c} IS DISTINCT FROM x.{c}" for c in _CHANGED)})
 """  # noqa: S608  (no value is formatted in: the table names are the models')
-# A batch of lines without a pool needs no pool window (and no sort of the records for it).
-_UPDATE_WITHOUT_POOLS = _UPDATE.replace(_POOL_WINDOW, "0")
-
 
 _CAPPED = (
-    "SELECT r.id, r.line_id, r.amount, l.cap FROM usage_usagerecord r JOIN rating_lines l ON l.line_id = r.line_id"
-    " WHERE r.period = %s AND r.started_at >= %s AND r.started_at < %s AND r.kind = 'third_party'"
-    " AND l.paybymobile = 'capped' AND r.refusal = '' ORDER BY r.line_id, r.started_at, r.record_id/*C*/"
+    f"SELECT x.id, x.line_id, x.amount, l.cap FROM {OUT} x JOIN rating_lines l ON l.line_id = x.line_id"  # noqa: S608
+    " WHERE x.kind = 'third_party' AND l.paybymobile = 'capped' AND x.refusal = ''"
+    " ORDER BY x.line_id, x.started_at, x.record_id/*C*/"
 )
+_REFUSE = f"UPDATE {OUT} SET outcome = 'refused', refusal = 'paybymobile_cap', price = 0 WHERE id IN ({{}})"  # noqa: S608
+_IDS_PER_STATEMENT = 500
 
 
 def _collate_c() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-def _apply_caps(cursor: Any, period: dt.date, start: Any, end: Any) -> None:
+def _apply_caps(cursor: Any) -> None:
     """PayByMobile limits (F-41): a capped line's third-party charges in order, each accepted
     while the accepted total stays within the cap, else refused (and not counted against it).
-    Sequential by nature, so done here; only capped lines' charges are read."""
-    cursor.execute(
-        _CAPPED.replace("/*C*/", _collate_c()),
-        [period, start, end],
-    )
-    refused: list[tuple[dt.date, int]] = []
+    Sequential by nature, so done here; only capped lines' charges are read. On the ratings
+    before they are written, so a refused charge is written once."""
+    cursor.execute(_CAPPED.replace("/*C*/", _collate_c()))
+    refused: list[int] = []
     line, total = None, Decimal(0)
     for pk, line_id, amount, cap in cursor.fetchall():
         if line_id != line:
             line, total = line_id, Decimal(0)
         amount, limit = Decimal(str(amount)), Decimal(str(cap or 0))  # a limit without amount allows nothing
         if total + amount > limit:
-            refused.append((period, pk))
+            refused.append(pk)
         else:
             total += amount
-    if refused:
-        cursor.executemany(
-            "UPDATE usage_usagerecord SET outcome = 'refused', refusal = 'paybymobile_cap', price = 0"
-            " WHERE period = %s AND id = %s",
-            refused,
-        )
+    for n in range(0, len(refused), _IDS_PER_STATEMENT):
+        ids = refused[n : n + _IDS_PER_STATEMENT]
+        cursor.execute(_REFUSE.format(", ".join(["%s"] * len(ids))), ids)
 
 
 # --- counters ----------------------------------------------------------------------------------
@@ -545,8 +576,8 @@ SELECT l.line_id, l.customer_id, %s, COUNT(*),
     SUM(CASE WHEN r.kind = 'third_party' THEN r.price ELSE 0 END),
     SUM(CASE WHEN r.outcome = 'refused' THEN 1 ELSE 0 END),
     MAX(l.data_mb), MAX(l.voice_minutes), MAX(l.sms), %s
-FROM rating_lines l, usage_usagerecord r
-WHERE r.line_id = l.line_id AND r.period = %s AND r.started_at >= %s AND r.started_at < %s
+FROM rating_lines l, {OUT} r
+WHERE r.line_id = l.line_id
 GROUP BY l.line_id, l.customer_id
 ON CONFLICT (line_id, period) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in _COUNTER_COLUMNS.split(", "))}
 """  # noqa: S608
@@ -571,7 +602,11 @@ ON CONFLICT (pool_id, period) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for
 def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: int | None = None) -> Rated:
     """Rate `period` for these lines (None: all with records in it, of `customer_id` if given)
     and the lines sharing their pools; rebuild their counters. Call inside a transaction."""
-    lines = scope_lines(period, line_ids, customer_id)
+    counts = None
+    if line_ids is None:  # the lines with records, counted once for the scope and the batches
+        counts = record_counts(period, customer_id=customer_id)
+        line_ids = counts.keys()  # (a pool's line of another customer weighs 0 in the batches, rated all the same)
+    lines = scope_lines(period, line_ids)
     rated = Rated()
     if not lines:
         return rated
@@ -582,9 +617,9 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
     span: list[Any] = [period, adapt(start), adapt(end)]
     customers: dict[int, int] = {}
     pools: dict[int, int] = {}
-    groups = batches(period, lines, BATCH_RECORDS)
+    groups = batches(period, lines, BATCH_RECORDS, counts)
     collate = _collate_c()
-    pooled, unpooled = _UPDATE.replace("/*C*/", collate), _UPDATE_WITHOUT_POOLS.replace("/*C*/", collate)
+    pooled, unpooled = _RATE.replace("/*C*/", collate), _RATE_WITHOUT_POOLS.replace("/*C*/", collate)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if sum(records for _, records in groups) > ANALYZE_ABOVE:
@@ -601,18 +636,21 @@ def rate(period: dt.date, line_ids: Iterable[int] | None = None, customer_id: in
             # Two workers rating the same period (two files of it) take turns: the second
             # computes its window sums from the records and counters the first committed.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, period.year * 100 + period.month])
+        scratch = _Scratch(cursor)
         for batch, _ in groups:
-            scratch = _Scratch(cursor)
+            scratch.next_batch()
             batch_customers, plans = _fill_lines(scratch, batch, start, end)
             customers |= batch_customers
             _fill_tariffs(scratch, plans)
             _fill_blocks(scratch, batch)
             batch_pools = _fill_pools(scratch, batch, start, end)
             pools |= batch_pools
-            cursor.execute(pooled if batch_pools else unpooled, [adapt(now), *span, period])
-            _apply_caps(cursor, *span)
-            cursor.execute(_LINE_COUNTERS, [period, adapt(now), *span])
-            cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
+            cursor.execute(pooled if batch_pools else unpooled, span)
+        cursor.execute(f"ANALYZE {OUT}")  # its size decides between a hash join and one lookup a record
+        _apply_caps(cursor)
+        cursor.execute(_UPDATE, [adapt(now), period])
+        cursor.execute(_LINE_COUNTERS, [period, adapt(now)])
+        cursor.execute(_POOL_COUNTERS, [period, adapt(now), *span])
     # Counters of scope lines left without records in the period (moved to another line? a
     # record is never deleted, but a re-rating must not leave a stale row) go.
     UsageCounter.objects.filter(period=period, line_id__in=lines).exclude(updated_at=now).delete()

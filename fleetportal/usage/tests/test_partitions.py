@@ -87,7 +87,7 @@ def test_records_land_in_the_partition_of_their_month(ingest: Ingest, lines: lis
     assert where() == {"R1": "usage_usagerecord_2026_03", "R2": "usage_usagerecord_2026_05", "R3": partitions.DEFAULT}
     made = {p.period for p in partitions.partitions()}
     assert {MARCH, dt.date(2026, 5, 1), None} <= made and dt.date(2019, 5, 1) not in made
-    assert fill_factor("usage_usagerecord_2026_03") == ["fillfactor=50"]  # rating's updates stay HOT
+    assert fill_factor("usage_usagerecord_2026_03") == ["fillfactor=40"]  # rating's updates stay HOT (0007)
     assert partitions.ensure_months([dt.date(2019, 5, 1)]) == ["usage_usagerecord_2019_05"]  # R3 moves in
     resent = ingest(csv_bytes([record(3, started_at="2026-03-20T08:00:00Z")]))
     assert (resent.ingested, resent.duplicates) == (0, 1)  # its key stayed with it
@@ -134,7 +134,7 @@ def test_creating_partitions_ahead_is_idempotent(capsys: pytest.CaptureFixture[s
     assert (created, again) == (names, [])
     mine = [(p.name, p.period) for p in partitions.partitions() if p.period is not None and p.period >= later]
     assert mine == [(name, dt.date(2031, n, 1)) for n, name in enumerate(names, start=1)]
-    assert all(fill_factor(name) == ["fillfactor=50"] for name in names)
+    assert all(fill_factor(name) == ["fillfactor=40"] for name in names)
     call_command("usage_partitions", "create", "--ahead", "1")  # this month and the next, as the daily job
     assert "usage_usagerecord_2026_12" in {p.name for p in partitions.partitions()}
     call_command("usage_partitions", "list")
@@ -221,7 +221,7 @@ def test_the_migrations_move_a_deployed_tables_records_into_month_partitions(lin
     old = [usage_record(lines[n % 3], dt.datetime(2026, 1 + n % 2, 5 + n, 8, tzinfo=dt.UTC)) for n in range(4)]
     before = set(UsageRecord.objects.values_list("id", "record_id", "period", "line_id"))
 
-    MigrationExecutor(connection).migrate([("usage", "0006_record_keys")])
+    MigrationExecutor(connection).migrate([("usage", "0007_record_storage_for_rating")])
 
     assert set(UsageRecord.objects.values_list("id", "record_id", "period", "line_id")) == before
     resent = run_ingest(csv_bytes([record(0, record_id=old[0].record_id, started_at="2026-02-20T08:00:00Z")]))
@@ -258,5 +258,7 @@ def test_the_migrations_move_a_deployed_tables_records_into_month_partitions(lin
         "usage_usagerecord_job_id_bbb626c3",
     }
     assert django_named <= indexes
+    assert not any(name.endswith("_like") for name in indexes)  # 0007: the record ids' index is the key table's
+    assert {fill_factor(p.name)[0] for p in partitions.partitions()} == {"fillfactor=40"}
     with pytest.raises(IntegrityError), transaction.atomic():  # the key check on the line is back
         copy_of(new, record_id="no line", line_id=10**9)
