@@ -297,6 +297,12 @@ def require_export(actor: Actor) -> None:
         raise PermissionDeniedError(_("You may not see the lines of this customer."))
 
 
+def audit_export(actor: Actor, *, criteria: dict[str, Any], fmt: str, count: int) -> None:
+    """ "lines.exported": who exported how many lines, of which filter, in which format."""
+    after = {"format": fmt, "lines": count, **{k: str(v) for k, v in criteria.items() if v not in ("", None)}}
+    record(actor=actor, action="lines.exported", customer=actor.tenant, after=after)
+
+
 def lines_export(
     *,
     actor: Actor,
@@ -304,24 +310,22 @@ def lines_export(
     fmt: str,
     progress: Progress | None = None,
     count: int | None = None,
+    audited: bool = True,
 ) -> LinesExport:
     """The lines of the overview's filter (`criteria` as `selectors.lines_for` takes them) as a
-    file to download; audited as "lines.exported". Headers and labels in the active language.
-    `progress(done, total)` follows the rows as they are written (an export job's); `count` is
-    how many lines the criteria select, when the caller counted them already (to choose between
-    streaming and a job), so they are not counted twice."""
+    file to download; audited as "lines.exported" (`audit_export`) unless `audited` is False:
+    an export job audits the file it hands in, once, not each attempt at writing it. Headers and
+    labels in the active language. `progress(done, total)` follows the rows as they are written
+    (an export job's); `count` is how many lines the criteria select, when the caller counted
+    them already (to choose between streaming and a job), so they are not counted twice."""
     customer = actor.tenant
     require_export(actor)
     fmt = export_format(fmt)
     lines = selectors.lines_for(actor, **criteria)
     if count is None:
         count = lines.count()
-    record(
-        actor=actor,
-        action="lines.exported",
-        customer=customer,
-        after={"format": fmt, "lines": count, **{k: str(v) for k, v in criteria.items() if v not in ("", None)}},
-    )
+    if audited:
+        audit_export(actor, criteria=criteria, fmt=fmt, count=count)
     cells = rows(lines)
     return LinesExport(
         filename=f"fleet-{customer.login_domain}-{timezone.localdate():%Y-%m-%d}.{fmt}",

@@ -41,7 +41,7 @@ from fleetportal.accounts.models import ApiKey
 from fleetportal.core.actor import SYSTEM, Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import ActionError
-from fleetportal.fleet.exports import export_format, lines_export, require_export
+from fleetportal.fleet.exports import audit_export, export_format, lines_export, require_export
 from fleetportal.fleet.models import BulkJob
 
 from .bulk_jobs import LEASE, Progress, Start, abandoned_job, claim_job, end_job
@@ -112,19 +112,18 @@ def _leased(job: BulkJob, progress: Progress) -> Callable[[int, int], None]:
     return step
 
 
-def _write(job: BulkJob, progress: Progress) -> tuple[str, str]:
-    """The file, written as the requester and stored; answers its storage name and the name
-    the download suggests."""
+def _write(job: BulkJob, actor: Actor, progress: Progress) -> tuple[str, str, int]:
+    """The file, written as the requester and stored; answers its storage name, the name the
+    download suggests and its lines."""
     step = _leased(job, progress)
-    export = lines_export(
-        actor=_job_actor(job), criteria=job.params["criteria"], fmt=job.params["format"], progress=step
-    )
+    criteria, fmt = job.params["criteria"], job.params["format"]
+    export = lines_export(actor=actor, criteria=criteria, fmt=fmt, progress=step, audited=False)
     step(0, export.count)
     with tempfile.TemporaryFile() as target:
         export.write(target)
         # A random name: the file is only ever served through its job's page (S10).
         job.file.save(f"export-{job.pk}-{secrets.token_hex(8)}.{export.fmt}", File(target), save=False)
-    return job.file.name, export.filename
+    return job.file.name, export.filename, export.count
 
 
 def export_job_run(*, job_id: int, progress: Progress | None = None) -> BulkJob | None:
@@ -136,7 +135,8 @@ def export_job_run(*, job_id: int, progress: Progress | None = None) -> BulkJob 
     zone = job.params.get("zone") or timezone.get_default_timezone()
     with translation.override(job.language), timezone.override(zone):
         try:
-            name, filename = _write(job, progress or _unfollowed)
+            actor = _job_actor(job)
+            name, filename, count = _write(job, actor, progress or _unfollowed)
         except _TakenOver:
             return None
         except ActionError as exc:  # the requester may no longer see the fleet
@@ -145,7 +145,11 @@ def export_job_run(*, job_id: int, progress: Progress | None = None) -> BulkJob 
             log.exception("export job %s failed", job.pk)
             end_job(job, Status.FAILED, error=_("The export could not be written. Try again later."))
         else:
-            if not end_job(job, Status.DONE, file=name, params={**job.params, "filename": filename}):
+            with transaction.atomic():  # audited once, with the file handed in
+                handed_in = end_job(job, Status.DONE, file=name, params={**job.params, "filename": filename})
+                if handed_in:
+                    audit_export(actor, criteria=job.params["criteria"], fmt=job.params["format"], count=count)
+            if not handed_in:
                 job.file.delete(save=False)  # taken over meanwhile: the other run's file counts
     job.refresh_from_db()
     return job

@@ -222,6 +222,8 @@ def test_an_export_left_running_with_an_expired_lease_is_taken_over_and_written_
     assert finished.status == Status.DONE and finished.attempts == 2 and finished.lease_until is None
     assert len(sheet_rows(file_body(manager_client.get(f"/fleet/jobs/{job.pk}/file/")))) == 6
     assert jobs.run_bulk_job(job.pk) is None  # a done job never runs again
+    # audited once, for the file handed in, not for each attempt at writing it
+    assert AuditEvent.objects.filter(action="lines.exported").count() == 1
 
 
 def test_a_run_whose_job_was_taken_over_stops_and_keeps_no_file(
@@ -237,6 +239,7 @@ def test_a_run_whose_job_was_taken_over_stops_and_keeps_no_file(
     assert export_jobs.export_job_run(job_id=job.pk, progress=taken_over_after_the_first_chunk) is None
     left = BulkJob.objects.get(pk=job.pk)
     assert left.status == Status.RUNNING and not left.file and stored_files(settings) == []
+    assert not AuditEvent.objects.filter(action="lines.exported").exists()
 
 
 def test_an_export_interrupted_too_often_is_failed_with_its_reason(manager_actor: Actor, five: list[Line]) -> None:
