@@ -183,9 +183,11 @@ def _write(writer: str, path: str, count: int) -> None:
         elif writer == "rustpy":
             _rustpy_alone(target, titles, _synthetic_rows(count))
         else:  # the export's own writer: rust_xlsxwriter with widths, quote prefix, filters, frozen header
-            from fleetportal.fleet.exports import write_xlsx
+            from fleetportal.core.spreadsheets import Column, Sheet, write_xlsx
+            from fleetportal.fleet.exports import COLUMNS
 
-            write_xlsx(target, titles, _synthetic_rows(count), sheet="SIM")
+            columns = [Column(title, column.width, column.kind) for title, column in zip(titles, COLUMNS, strict=True)]
+            write_xlsx(target, [Sheet("SIM", columns, _synthetic_rows(count))])
 
 
 def _child(writer: str, path: str, count: int) -> None:

@@ -21,7 +21,7 @@ from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.audit_labels import ACTION_LABELS, humanise
 from fleetportal.core.models import AuditEvent, Channel
-from fleetportal.fleet.exports import csv_chunks
+from fleetportal.core.spreadsheets import csv_chunks
 
 CHUNK = 2000
 COLUMNS = [

@@ -18,8 +18,8 @@ from huey.contrib.djhuey import HUEY
 from fleetportal.core.actor import Actor
 from fleetportal.core.phones import display
 from fleetportal.core.scope import scope
+from fleetportal.core.spreadsheets import FORMATS, Column, Sheet, write_xlsx
 
-from .exports import FORMATS, Column, write_xlsx
 from .models import BulkJob
 
 DEFAULT_THRESHOLD = 500
@@ -142,8 +142,7 @@ RESULT_COLUMNS = [
 
 def results_xlsx(job: BulkJob) -> bytes:
     """The per-line results as one worksheet (headers in the active language)."""
-    titles = [str(column.label) for column in RESULT_COLUMNS]
     cells = ([str(row.line_id), row.number, row.outcome_label, row.reason] for row in result_rows(job))
     target = io.BytesIO()
-    write_xlsx(target, titles, cells, sheet=str(_("Results")), columns=RESULT_COLUMNS)
+    write_xlsx(target, [Sheet(str(_("Results")), RESULT_COLUMNS, cells)])
     return target.getvalue()

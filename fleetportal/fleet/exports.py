@@ -2,55 +2,35 @@
 
 Memory stays flat however many lines: three queries stream side by side in the same order (the
 lines, their options, their tags) and are merged as they come, so nothing is held per line;
-the workbook is written by rust_xlsxwriter (the `rustpy-xlsxwriter` binding, in its
-constant-memory row writer) into a temporary file that the response then streams, and CSV is
-written row by row as the response is sent. Every text cell that a spreadsheet could read as a
-formula is neutralised (QUALITY S11). Above `EXPORT_JOB_THRESHOLD` lines a worker
-writes the same file with the same code into storage (`actions.export_jobs`).
+the workbook is written by the portal's one writer (`core.spreadsheets`, in its constant-memory
+row writer) into a temporary file that the response then streams, and CSV is written row by
+row as the response is sent. No text cell is ever read as a formula (QUALITY S11). Above
+`EXPORT_JOB_THRESHOLD` lines a worker writes the same file with the same code into storage
+(`actions.export_jobs`).
 """
 
 from __future__ import annotations
 
-import csv
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from itertools import groupby
 from operator import itemgetter
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from rustpy_xlsxwriter import FastExcel, Format
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import PermissionDeniedError
+from fleetportal.core.spreadsheets import FORMATS, Column, Sheet, csv_chunks, neutralise, write_xlsx, xlsx_chunks
 
 from . import selectors
 from .models import Line, LineOption
 
 CHUNK = 2000
-# A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
-@dataclass(frozen=True)
-class Column:
-    """A worksheet column: its title, its width in characters, and whether it holds date-times
-    (shown dd/mm/yyyy hh:mm); every other column holds text."""
-
-    label: str | Promise
-    width: int
-    when: bool = False
-
 
 COLUMNS = [
     Column(_("Phone number"), 16),
@@ -64,9 +44,8 @@ COLUMNS = [
     Column(_("Tags / cost centres"), 24),
     Column(_("SIM card number (ICCID)"), 22),
     Column(_("Network"), 16),
-    Column(_("Activated on"), 17, when=True),
+    Column(_("Activated on"), 17, kind="when"),
 ]
-WHEN_FORMAT = "dd/mm/yyyy hh:mm"
 # What the query reads per line, in the column order above (options and tags come per chunk).
 FIELDS = (
     "pk",
@@ -83,11 +62,6 @@ FIELDS = (
 )
 
 Cell = str | datetime | None
-
-
-def neutralise(text: str) -> str:
-    """'=1+2' → "'=1+2": shown as typed, never run as a formula (OWASP CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def header() -> list[str]:
@@ -164,68 +138,6 @@ def _rows(
         ]
 
 
-def write_xlsx(
-    target: IO[bytes],
-    titles: Sequence[str],
-    cells: Iterable[Sequence[Cell]],
-    *,
-    sheet: str,
-    columns: Sequence[Column] = COLUMNS,
-) -> int:
-    """Write the rows to `target` as one worksheet under a bold, frozen header with filters;
-    returns the number of rows written. `columns` gives each column's width and kind.
-
-    rust_xlsxwriter rather than XlsxWriter: 4–7× faster on the same rows with the same flat
-    memory, and its files read alike in openpyxl and LibreOffice (bench/p2_export.py). Text
-    cells carry Excel's quote prefix, so text that would start a formula (+32 470…, =…) stays
-    text when a person edits the cell, with no apostrophe in the value (OWASP CSV injection,
-    QUALITY S11); the writer never writes a string as a formula."""
-    as_text, when = Format().set_quote_prefix(), Format().set_num_format(WHEN_FORMAT)
-    shape = list(columns[: len(titles)])
-    written = 0
-
-    def records() -> Iterator[dict[str, Cell]]:
-        nonlocal written
-        for written, values in enumerate(cells, start=1):  # noqa: B007  # counted for the caller
-            yield {title: value or None for title, value in zip(titles, values, strict=True)}
-        if not written:  # the header is the first record's keys: an empty sheet keeps its titles
-            yield dict.fromkeys(titles)
-
-    book = FastExcel(cast(BinaryIO, target), columns=list(titles))
-    book.format(datetime_format=WHEN_FORMAT, bold_headers=True).freeze(row=1).sheet(
-        sheet[:31],
-        records(),
-        column_widths=[column.width for column in shape],
-        column_formats=[when if column.when else as_text for column in shape],
-        autofilter=True,
-    ).save()
-    return written
-
-
-class _Echo:
-    """csv.writer into a return value instead of a file, so a generator can yield each line."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(titles: Sequence[str], cells: Iterable[Sequence[Cell]]) -> Iterator[str]:
-    """The rows as CSV text in chunks of a few hundred lines. A BOM and ";" make Excel in
-    Belgium and Hungary open it in columns with the accents right."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(titles)
-    buffer: list[str] = []
-    for values in cells:
-        buffer.append(
-            writer.writerow([f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else neutralise(v or "") for v in values])
-        )
-        if len(buffer) >= 500:
-            yield "".join(buffer)
-            buffer.clear()
-    if buffer:
-        yield "".join(buffer)
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -255,7 +167,7 @@ class LinesExport:
         """The file in chunks for a streamed response: bytes (xlsx) or str (csv)."""
         if self.fmt == "csv":
             return csv_chunks(self.titles, self.cells)
-        return _xlsx_body(self)
+        return xlsx_chunks(self.sheets)
 
     def write(self, target: IO[bytes]) -> None:
         """The whole file into `target` (an export job's worker)."""
@@ -263,17 +175,10 @@ class LinesExport:
             for chunk in csv_chunks(self.titles, self.cells):
                 target.write(chunk.encode())
         else:
-            write_xlsx(target, self.titles, self.cells, sheet=self.sheet)
+            write_xlsx(target, self.sheets())
 
-
-def _xlsx_body(export: LinesExport) -> Iterator[bytes]:
-    """Write the workbook into an anonymous temporary file, then read it back in chunks;
-    the file disappears when closed."""
-    with tempfile.TemporaryFile() as target:
-        export.write(target)
-        target.seek(0)
-        while block := target.read(64 * 1024):
-            yield block
+    def sheets(self) -> list[Sheet]:
+        return [Sheet(self.sheet, COLUMNS, self.cells)]
 
 
 def _counted(cells: Iterator[list[Cell]], total: int, progress: Progress) -> Iterator[list[Cell]]:

@@ -1,29 +1,24 @@
 """The invoices overview as a spreadsheet (F-61): the filter's invoices to .xlsx with numbers
-as numbers and dates as dates, streamed from a temporary file (XlsxWriter in constant memory
-mode); a text cell that a spreadsheet would read as a formula is shown as typed (QUALITY S11,
-as the SIM overview's export does)."""
+as numbers and dates as dates, streamed from a temporary file written by the portal's one
+workbook writer (`core.spreadsheets`: constant memory, no text ever read as a formula)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import PermissionDeniedError
-from fleetportal.fleet.exports import FORMULA_STARTS
+from fleetportal.core.spreadsheets import Cell, Column, Sheet, xlsx_chunks
 
 from . import selectors
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
-WIDTHS = (12, 16, 16, 10, 14, 14, 14, 12, 12, 6)
 
 
 @dataclass
@@ -32,62 +27,37 @@ class Export:
     body: Iterator[bytes]
 
 
-def _titles() -> list[str]:
+def _columns() -> list[Column]:
     return [
-        _("Date"),
-        _("Invoice"),
-        _("Billing account"),
-        _("Period"),
-        _("Amount excl. VAT"),
-        _("Amount incl. VAT"),
-        _("Open balance incl. VAT"),
-        _("Status"),
-        _("Due date"),
-        _("Currency"),
+        Column(_("Date"), 12, "day"),
+        Column(_("Invoice"), 16),
+        Column(_("Billing account"), 16),
+        Column(_("Period"), 10, "month"),
+        Column(_("Amount excl. VAT"), 14, "decimal"),
+        Column(_("Amount incl. VAT"), 14, "decimal"),
+        Column(_("Open balance incl. VAT"), 14, "decimal"),
+        Column(_("Status"), 12),
+        Column(_("Due date"), 12, "day"),
+        Column(_("Currency"), 6),
     ]
 
 
-def _write(target: Any, invoices: Any, sheet: str) -> None:
+def _rows(invoices: Any) -> Iterator[list[Cell]]:
     today = timezone.localdate()
     labels = {code: str(label) for code, label in selectors.STATUSES.items()}
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
-    day = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    month = workbook.add_format({"num_format": "mm/yyyy"})
-    money = workbook.add_format({"num_format": "#,##0.00"})
-    as_text = workbook.add_format({"quote_prefix": True})
-    for col, width in enumerate(WIDTHS):
-        worksheet.set_column(col, col, width)
-    for col, title in enumerate(_titles()):
-        worksheet.write_string(0, col, title, bold)
-    worksheet.freeze_panes(1, 0)
-
-    def text(row: int, col: int, value: str) -> None:
-        worksheet.write_string(row, col, value, as_text if value.startswith(FORMULA_STARTS) else None)
-
-    row = 0
-    for row, invoice in enumerate(invoices.iterator(chunk_size=CHUNK), start=1):
-        worksheet.write_datetime(row, 0, invoice.issued_on, day)
-        text(row, 1, invoice.number)
-        text(row, 2, invoice.billing_account.number)
-        worksheet.write_datetime(row, 3, invoice.period, month)
-        worksheet.write_number(row, 4, invoice.total_excl_vat, money)
-        worksheet.write_number(row, 5, invoice.total_incl_vat, money)
-        worksheet.write_number(row, 6, invoice.balance, money)
-        text(row, 7, labels.get(selectors.status_of(invoice, today), invoice.status))
-        worksheet.write_datetime(row, 8, invoice.due_on, day)
-        text(row, 9, invoice.currency)
-    worksheet.autofilter(0, 0, max(row, 1), len(WIDTHS) - 1)
-    workbook.close()
-
-
-def _body(invoices: Any, sheet: str) -> Iterator[bytes]:
-    with tempfile.TemporaryFile() as target:
-        _write(target, invoices, sheet)
-        target.seek(0)
-        while block := target.read(64 * 1024):
-            yield block
+    for invoice in invoices.iterator(chunk_size=CHUNK):
+        yield [
+            invoice.issued_on,
+            invoice.number,
+            invoice.billing_account.number,
+            invoice.period,
+            invoice.total_excl_vat,
+            invoice.total_incl_vat,
+            invoice.balance,
+            labels.get(selectors.status_of(invoice, today), invoice.status),
+            invoice.due_on,
+            invoice.currency,
+        ]
 
 
 def invoices_export(*, actor: Actor, criteria: dict[str, Any]) -> Export:
@@ -104,4 +74,4 @@ def invoices_export(*, actor: Actor, criteria: dict[str, Any]) -> Export:
     )
     label = actor.customer.login_domain if actor.customer else "all"
     filename = f"invoices-{label}-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return Export(filename=filename, body=_body(invoices, str(_("Invoices"))))
+    return Export(filename=filename, body=xlsx_chunks(lambda: [Sheet(str(_("Invoices")), _columns(), _rows(invoices))]))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fleetportal.billing.selectors import billing_accounts_for
 from fleetportal.core.errors import ActionError
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.spreadsheets import XLSX
 from fleetportal.core.views import form_error
 
 from . import exports, selectors
@@ -100,7 +101,7 @@ def export(request: LoggedInRequest) -> HttpResponseBase:
         return redirect("me_invoices")
     _form, criteria = _filter(request)
     result = exports.invoices_export(actor=request.actor, criteria=criteria)
-    response = StreamingHttpResponse(result.body, content_type=exports.XLSX)
+    response = StreamingHttpResponse(result.body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response
 

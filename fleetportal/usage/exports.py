@@ -1,10 +1,10 @@
 """The usage page's figures as a spreadsheet (F-56): .xlsx with one sheet per table of the page
 (summary, lines, billing accounts, tags, days, months), or one of those tables as CSV.
 
-As the SIM overview's export (fleet/exports.py, whose CSV writer and formula guard this
-reuses): the lines stream from the database in chunks, XlsxWriter writes in constant_memory
-mode into a temporary file that the response then streams, and every text cell a spreadsheet
-could read as a formula is neutralised (QUALITY S11). Figures are numbers in the workbook; in
+As the SIM overview's export, with the same writers (`core.spreadsheets`): the lines stream
+from the database in chunks, the workbook is written in constant memory into a temporary file
+that the response then streams, and no text cell is ever read as a formula (QUALITY S11).
+Figures are numbers in the workbook; in
 CSV they are written with the reader's decimal separator, as the ";" already suits their Excel.
 Headers and labels are taken in the request's language before the response streams.
 """
@@ -12,13 +12,11 @@ Headers and labels are taken in the request's language before the response strea
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
@@ -26,13 +24,13 @@ from fleetportal.billing.models import BillingAccount
 from fleetportal.core.actor import Actor
 from fleetportal.core.audit import record
 from fleetportal.core.errors import PermissionDeniedError
-from fleetportal.fleet.exports import FORMATS, FORMULA_STARTS, Export, csv_chunks
+from fleetportal.core.spreadsheets import FORMATS, Cell, Column, Sheet, csv_chunks, xlsx_chunks
+from fleetportal.fleet.exports import Export
 from fleetportal.fleet.models import Tag
 
 from . import reports, selectors
 
 CHUNK = 2000
-Cell = str | Decimal | int | dt.date | None
 TABLES = ("summary", "lines", "accounts", "tags", "days", "months")
 
 
@@ -40,10 +38,21 @@ TABLES = ("summary", "lines", "accounts", "tags", "days", "months")
 class Table:
     key: str
     title: str  # the sheet's name
-    header: list[str]
+    columns: list[Column]
     rows: Callable[[], Iterable[Sequence[Cell]]]  # called when written
-    decimals: Sequence[int]  # per column, for the figures
-    widths: Sequence[int]
+
+    @property
+    def header(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    def sheet(self) -> Sheet:
+        return Sheet(self.title, self.columns, self.rows())
+
+
+def _columns(*shapes: tuple[str, int, int | str]) -> list[Column]:
+    """(title, width, decimals of a figure — 0 or 2 — or a column kind) → the columns."""
+    kinds = {0: "count", 2: "decimal"}
+    return [Column(title, width, kind if isinstance(kind, str) else kinds[kind]) for title, width, kind in shapes]
 
 
 FIGURES = ("data_mb", "voice_minutes", "sms", "mms", "out_of_bundle_eur", "third_party_eur", "refused")
@@ -114,87 +123,52 @@ def tables(report: reports.CompanyReport) -> list[Table]:
     def group_rows(groups: list[reports.Group]) -> list[list[Cell]]:
         return [[g.label, g.name, g.totals.lines, *_figures(g.totals)] for g in groups]
 
-    group_header = [_("Lines"), *figures]
+    group_figures = [(_("Lines"), 8, 0), *((title, 14, n) for title, n in zip(figures, FIGURE_DECIMALS, strict=True))]
     return [
-        Table("summary", _("Summary"), [_("Figure"), _("Value")], lambda: summary, (0, 2), (28, 16)),
+        Table("summary", _("Summary"), _columns((_("Figure"), 28, "text"), (_("Value"), 16, 2)), lambda: summary),
         Table(
             "lines",
             _("Lines"),
-            [_("Phone number"), _("Name"), _("Billing account"), *figures, _("Over the bundle")],
+            _columns(
+                (_("Phone number"), 16, "text"),
+                (_("Name"), 24, "text"),
+                (_("Billing account"), 14, "text"),
+                *((title, 14, n) for title, n in zip(figures, FIGURE_DECIMALS, strict=True)),
+                (_("Over the bundle"), 10, "text"),
+            ),
             line_rows,
-            (0, 0, 0, *FIGURE_DECIMALS, 0),
-            (16, 24, 14, *[14] * len(FIGURES), 10),
         ),
         Table(
             "accounts",
             _("Billing accounts"),
-            [_("Billing account"), _("Name"), *group_header],
+            _columns((_("Billing account"), 14, "text"), (_("Name"), 24, "text"), *group_figures),
             lambda: group_rows(report.accounts),
-            (0, 0, 0, *FIGURE_DECIMALS),
-            (14, 24, 8, *[14] * len(FIGURES)),
         ),
         Table(
             "tags",
             _("Tags"),
-            [_("Tag / cost centre"), "", *group_header],
+            _columns((_("Tag / cost centre"), 20, "text"), ("", 2, "text"), *group_figures),
             lambda: group_rows(report.tags),
-            (0, 0, 0, *FIGURE_DECIMALS),
-            (20, 2, 8, *[14] * len(FIGURES)),
         ),
         Table(
             "days",
             _("Days"),
-            [_("Day"), _("Mobile data (MB)"), _("Calls (minutes)"), _("SMS"), _("MMS")],
+            _columns(
+                (_("Day"), 12, "day"),
+                (_("Mobile data (MB)"), 16, 2),
+                (_("Calls (minutes)"), 16, 2),
+                (_("SMS"), 10, 0),
+                (_("MMS"), 10, 0),
+            ),
             lambda: [[d.day, d.data_mb, d.voice_minutes, d.sms, d.mms] for d in report.days],
-            (0, 2, 2, 0, 0),
-            (12, 16, 16, 10, 10),
         ),
         Table(
             "months",
             _("Months"),
-            [_("Period"), _("Out of bundle (EUR)")],
+            _columns((_("Period"), 12, "text"), (_("Out of bundle (EUR)"), 18, 2)),
             lambda: [[f"{period:%Y-%m}", cost] for period, cost in report.months],
-            (0, 2),
-            (12, 18),
         ),
     ]
-
-
-def write_xlsx(target: Any, sheets: Sequence[Table]) -> None:
-    """Every table as a worksheet: text as text (a formula's start neutralised), figures as
-    numbers, days as dates."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    bold = workbook.add_format({"bold": True})
-    as_text = workbook.add_format({"quote_prefix": True})
-    day = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    number = {0: workbook.add_format({"num_format": "#,##0"}), 2: workbook.add_format({"num_format": "#,##0.00"})}
-    for table in sheets:
-        sheet = workbook.add_worksheet(table.title[:31])
-        for col, width in enumerate(table.widths):
-            sheet.set_column(col, col, width)
-        for col, title in enumerate(table.header):
-            sheet.write_string(0, col, title, bold)
-        sheet.freeze_panes(1, 0)
-        for row, values in enumerate(table.rows(), start=1):
-            for col, value in enumerate(values):
-                if isinstance(value, str):
-                    if value.startswith(FORMULA_STARTS):
-                        sheet.write_string(row, col, value, as_text)
-                    elif value:
-                        sheet.write_string(row, col, value)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), day)
-                elif value is not None:
-                    sheet.write_number(row, col, float(value), number[table.decimals[col]])
-    workbook.close()
-
-
-def _xlsx_body(sheets: Sequence[Table]) -> Iterator[bytes]:
-    with tempfile.TemporaryFile() as target:
-        write_xlsx(target, sheets)
-        target.seek(0)
-        while block := target.read(64 * 1024):
-            yield block
 
 
 def _as_text(table: Table, separator: str) -> Iterator[list[str | None]]:
@@ -207,7 +181,8 @@ def _as_text(table: Table, separator: str) -> Iterator[list[str | None]]:
             elif isinstance(value, dt.date):
                 cells.append(value.isoformat())
             else:
-                cells.append(f"{Decimal(value):.{table.decimals[col]}f}".replace(".", separator))
+                places = 2 if table.columns[col].kind == "decimal" else 0
+                cells.append(f"{Decimal(value):.{places}f}".replace(".", separator))
         yield cells
 
 
@@ -231,7 +206,7 @@ def usage_export(
         body: Iterator[Any] = csv_chunks(chosen.header, _as_text(chosen, str(get_format("DECIMAL_SEPARATOR"))))
         name = chosen.key
     else:
-        body, name = _xlsx_body(sheets), "all"
+        body, name = xlsx_chunks(lambda: [table.sheet() for table in sheets]), "all"
     narrowed = {"account": account.number} if account else {"tag": tag.name} if tag else {}
     record(
         actor=actor,

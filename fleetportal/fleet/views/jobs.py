@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from fleetportal.accounts.decorators import manager_required
 from fleetportal.core.http import LoggedInRequest
+from fleetportal.core.spreadsheets import FORMATS
 
 from ..actions.bulk_jobs import bulk_job_create
 from ..bulk_jobs import (
@@ -31,7 +32,6 @@ from ..bulk_jobs import (
     result_rows,
     results_xlsx,
 )
-from ..exports import FORMATS
 from ..models import BulkJob, Line
 from ..policy import FLEET
 from ..tasks import run_bulk_job

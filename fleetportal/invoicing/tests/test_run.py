@@ -126,9 +126,11 @@ def test_options_are_charged_for_the_days_the_line_had_them(customer: Customer) 
     run_period()
 
     items = InvoiceItem.objects.filter(line=line).order_by("kind", "starts_on", "id")
-    charged = [
-        (i.kind, i.description.split(" (")[0], i.starts_on.day, (i.ends_on - i.starts_on).days, i.amount) for i in items
-    ]
+    charged = []
+    for i in items:
+        assert i.starts_on and i.ends_on
+        days = (i.ends_on - i.starts_on).days
+        charged.append((i.kind, i.description.split(" (")[0], i.starts_on.day, days, i.amount))
     assert charged == [
         ("option", "Removed", 1, 10, Decimal("1.00")),
         ("option", "Again", 1, 15, Decimal("1.50")),
