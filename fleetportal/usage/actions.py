@@ -216,6 +216,9 @@ def _ingest_chunk(job: IngestJob, chunk: Chunk, numbers: _Numbers) -> None:
             # a chunk the retried job does again (it goes on after `last_row`), so the ingest
             # need not wait for each commit's flush to disk (~80 ms a chunk on this machine).
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # A chunk's rows sorted in memory (in file order for the keys and the records): the
+            # 4 MB default sent them to disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
             counts = ingest_sql.store(cursor, job, chunk, room, _now_param())
         else:
             counts = _store_parsed(job, chunk, numbers, room)
