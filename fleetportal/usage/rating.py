@@ -497,7 +497,7 @@ FROM (
 
 # Each batch of lines adds its records' ratings to `rating_out`: the reads of a batch go by
 # the records' (line, started_at) index, its sorts stay in memory.
-_RATE = f"INSERT INTO {OUT} ({_OUT_COLUMNS}) {_RATED}"  # noqa: S608  (constant SQL)
+_RATE = f"INSERT INTO {OUT} ({_OUT_COLUMNS}) {_RATED}"
 # A batch of lines without a pool needs no pool window (and no sort of the records for it).
 _RATE_WITHOUT_POOLS = _RATE.replace(_POOL_WINDOW, "0")
 
@@ -507,8 +507,10 @@ _RATE_WITHOUT_POOLS = _RATE.replace(_POOL_WINDOW, "0")
 # Only the records whose rating changed are written: re-rating a period after a late record
 # or a retried file rewrites the few records it moved, not the month (`rated_at` is when a
 # record last got its present rating).
-_CHANGED = ("rated_plan_id", "pool_id", "unit_price", "outcome", "refusal", "pool_quantity", "bundle_quantity")
-_CHANGED += ("out_quantity", "refused_quantity", "price")
+_CHANGED = (
+    "rated_plan_id", "pool_id", "unit_price", "outcome", "refusal", "pool_quantity", "bundle_quantity",
+    "out_quantity", "refused_quantity", "price",
+)  # fmt: skip
 _UPDATE = f"""
 UPDATE usage_usagerecord AS u SET {", ".join(f"{c} = x.{c}" for c in _CHANGED)}, rated_at = %s
 FROM {OUT} AS x WHERE u.period = %s AND u.id = x.id
