@@ -10,7 +10,7 @@ twice or in pieces, or a re-rating after a plan change all end with the same rec
 same counters. The lines of a pool are rated together (they share it); `scope_lines` adds them.
 
 What a record is rated with:
-- the line's plan and options in force when the record started (`fleet.LineProducts`, the
+- the line's plan and options in force when the record started (`fleet.product_spans`, the
   line's history of them; a record before its first row takes the first row, a line without
   history its present products): the plan's rates, and the bundle of the plan and options
   (their allowances add up; one unlimited makes the sum unlimited). The allowance in force at
@@ -45,7 +45,8 @@ from django.utils import timezone
 
 from fleetportal.bundles.models import GroupBundle, GroupBundleMember
 from fleetportal.catalog.models import BUNDLE_ZONES, ROAMING_ZONES, Direction, Option, TariffPlan, UsageRate, UsageZone
-from fleetportal.fleet.models import Line, LineBlock, LineOption, LineProducts, Service
+from fleetportal.fleet.models import Line, LineBlock, Service
+from fleetportal.fleet.product_spans import Span, product_spans
 
 from . import partitions
 from .models import UsageCounter, UsageRecord
@@ -261,38 +262,6 @@ class _Scratch:
 
 
 Allowances = tuple[int | None, int | None, int | None]  # data MB, voice minutes, SMS (None: unlimited)
-Span = tuple[dt.datetime, dt.datetime, int, list[int]]  # since, until, plan id, option ids
-
-
-def _history(lines: set[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[Span]]:
-    """Each line's products over [start, end): its `LineProducts` rows as spans, in order, cut
-    to the period (the first span from `start`: a record before the first row takes it). A line
-    whose rows all begin after the period takes its first row; one without rows (made outside
-    the fleet actions, as tests' factories do) its present plan and options."""
-    columns = ("line_id", "valid_from", "plan_id", "option_ids")
-    rows: dict[int, list[tuple[dt.datetime, int, list[int]]]] = {}
-    history = LineProducts.objects.filter(line_id__in=lines).order_by("line_id", "valid_from", "id")
-    for line_id, since, plan_id, options in history.filter(valid_from__lt=end).values_list(*columns):
-        rows.setdefault(line_id, []).append((since, plan_id, options))
-    later = lines - rows.keys()
-    if later:
-        for line_id, since, plan_id, options in history.filter(line_id__in=later).values_list(*columns):
-            rows.setdefault(line_id, [(since, plan_id, options)])
-    present = lines - rows.keys()
-    if present:
-        options_of: dict[int, list[int]] = {}
-        for line_id, option_id in LineOption.objects.filter(line_id__in=present).values_list("line_id", "option_id"):
-            options_of.setdefault(line_id, []).append(option_id)
-        for pk, plan_id in Line.objects.filter(pk__in=present).values_list("pk", "plan_id"):
-            rows[pk] = [(start, plan_id, options_of.get(pk, []))]
-    spans: dict[int, list[Span]] = {}
-    for line_id, products in rows.items():
-        for n, (since, plan_id, options) in enumerate(products):
-            since = start if n == 0 else max(since, start)
-            until = min(products[n + 1][0], end) if n + 1 < len(products) else end
-            if since < until:  # a row replaced in the same instant, or before the period, rates nothing
-                spans.setdefault(line_id, []).append((since, until, plan_id, options))
-    return spans
 
 
 def _allowances(spans: Iterable[Span]) -> dict[tuple[int, tuple[int, ...]], Allowances]:
@@ -328,7 +297,7 @@ def _fill_lines(
     line's PayByMobile limit and the bundle in force at the end of the period (the counters'
     allowances). Answers line → customer and the plans of the spans."""
     adapt = connection.ops.adapt_datetimefield_value
-    spans = _history(lines, start, end)
+    spans = product_spans(lines, start, end)
     bundles = _allowances(span for line_spans in spans.values() for span in line_spans)
     products, rows, customers = [], [], {}
     for pk, customer_id, paybymobile, cap in Line.objects.filter(pk__in=lines).values_list(
