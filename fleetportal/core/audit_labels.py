@@ -65,6 +65,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "line.change_cancelled": _("Planned change cancelled"),
     "lines.imported": _("Lines imported"),
     "lines.exported": _("Lines exported"),
+    "export.file_deleted": _("Export file deleted after its retention period"),
     "tag.created": _("Tag created"),
     # The network (network)
     "network.retry": _("Network change retried"),
