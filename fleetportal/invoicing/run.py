@@ -204,24 +204,20 @@ class _Prices:
 Days = tuple[dt.date, dt.date]  # first day, day after
 
 
-def _days(p: _Period, line: dict[str, Any], span: Span) -> Days | None:
-    """The days of a products span the line was live. A span holds the day it starts on and
-    not the day the next one does: a change on the 16th charges the new plan from the 16th."""
-    live = _span(p, line["since"], line["until"])
-    first, last = local_day(span.since), local_day(span.until)
-    if live is None or first is None or last is None:
-        return None
-    first, last = max(first, live[0]), min(last, live[1])
-    return (first, last) if first < last else None
-
-
 def _held(p: _Period, line: dict[str, Any], spans: list[Span]) -> dict[tuple[str, int], list[Days]]:
-    """("plan" | "option", id) → the runs of days the line held it in the period, in order
-    (consecutive spans of the same plan or option joined)."""
+    """("plan" | "option", id) → the runs of days the line held it while live in the period, in
+    order (consecutive spans of the same plan or option joined). A span holds the day it starts
+    on and not the day the next one does: a change on the 16th charges the new plan from the 16th."""
     held: dict[tuple[str, int], list[Days]] = {}
+    live = _span(p, line["since"], line["until"])
+    if live is None:
+        return held
     for span in spans:
-        days = _days(p, line, span)
-        if days is None:
+        since, until = local_day(span.since), local_day(span.until)
+        if since is None or until is None:
+            continue
+        days = (max(since, live[0]), min(until, live[1]))
+        if days[0] >= days[1]:
             continue
         for key in (("plan", span.plan_id), *(("option", option) for option in span.option_ids)):
             runs = held.setdefault(key, [])
@@ -469,39 +465,21 @@ def _line_items(
     """The line's plan fees and options, pro rata by the days it held each (its product
     history, `fleet.product_spans`): one item per plan and per option it had, and one more for
     each time it had one again after a break."""
+
+    def charge(kind: str, name: str, price: Decimal, days: Days) -> Item:
+        return _pro_rata(p, kind=kind, line_id=line["pk"], name=name, price=price, span=days, cur=cur)
+
     held = _held(p, line, spans)
-    plans = sorted((days, plan_id) for (kind, plan_id), runs in held.items() if kind == "plan" for days in runs)
+    plans = sorted((days, pk) for (kind, pk), runs in held.items() if kind == "plan" for days in runs)
     options = sorted(
-        ((prices.options[option_id].sort_order, option_id), days)
-        for (kind, option_id), runs in held.items()
+        (prices.options[pk].sort_order, pk, days)
+        for (kind, pk), runs in held.items()
         if kind == "option"
         for days in runs
     )
-    items = [
-        _pro_rata(
-            p,
-            kind=Kind.PLAN,
-            line_id=line["pk"],
-            name=prices.plans[plan_id].name,
-            price=prices.plan(contract_id, plan_id),
-            span=days,
-            cur=cur,
-        )
-        for days, plan_id in plans
+    return [charge(Kind.PLAN, prices.plans[pk].name, prices.plan(contract_id, pk), days) for days, pk in plans] + [
+        charge(Kind.OPTION, prices.options[pk].name, prices.option(contract_id, pk), days) for _, pk, days in options
     ]
-    items += [
-        _pro_rata(
-            p,
-            kind=Kind.OPTION,
-            line_id=line["pk"],
-            name=prices.options[option_id].name,
-            price=prices.option(contract_id, option_id),
-            span=days,
-            cur=cur,
-        )
-        for (_order, option_id), days in options
-    ]
-    return items
 
 
 def _charge_items(charges: list[PersonalCharge], p: _Period) -> list[Item]:
