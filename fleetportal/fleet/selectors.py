@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -20,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from fleetportal.billing.models import BillingAccount
-from fleetportal.billing.selectors import billing_accounts_for
 from fleetportal.catalog.models import TariffPlan
 from fleetportal.core.actor import Actor
 from fleetportal.core.phones import InvalidNumber, parse_mobile
@@ -328,25 +326,6 @@ def plans_in_use(actor: Actor) -> QuerySet[TariffPlan]:
 
 def tags_for(actor: Actor) -> QuerySet[Tag]:
     return scope(actor, Tag)
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """The overview's filter lists as (id, label) pairs, in each model's own order."""
-
-    plans: list[tuple[int, str]]
-    billing_accounts: list[tuple[int, str]]
-    tags: list[tuple[int, str]]
-
-
-def filter_choices(actor: Actor) -> FilterChoices:
-    """The plans in use, billing accounts and tags the actor may filter by, as plain rows (no
-    model instances: the overview shows them on every page, QUALITY P1)."""
-    return FilterChoices(
-        plans=list(plans_in_use(actor).values_list("pk", "name")),
-        billing_accounts=list(billing_accounts_for(actor).select_related(None).values_list("pk", "number")),
-        tags=list(tags_for(actor).values_list("pk", "name")),
-    )
 
 
 def scheduled_changes_for(

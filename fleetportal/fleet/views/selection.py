@@ -32,7 +32,6 @@ def filter_form(actor: Actor, data: QueryDict | None, *, prefix: str | None = No
         plans=selectors.plans_in_use(actor),
         billing_accounts=billing_selectors.billing_accounts_for(actor),
         tags=selectors.tags_for(actor),
-        choices=lambda: selectors.filter_choices(actor),
     )
 
 
