@@ -80,8 +80,9 @@ def _number(e164: str) -> str:
 
 
 def _rows(request: LoggedInRequest, lines: Iterable[dict[str, Any]], columns: list[dict[str, str]]) -> SafeString:
-    """The table's rows as one piece of HTML ("" for none). A line the network has not caught up with shows its state as
-    network/line_state.html writes it (with a retry button inside this page's form)."""
+    """The table's rows as one piece of HTML ("" for none). A line the network has not caught
+    up with shows its state as network/line_state.html writes it (with a retry button inside
+    this page's form)."""
     statuses = {value: escape(str(label).upper()) for value, label in Line.Status.choices}
     select = _("Select %(number)s")
     # The line page's URL reversed once, the id filled in per row (reverse() a row: 2 ms a page).
