@@ -251,7 +251,7 @@ class LinePages:
             return self.lines
         descending = self.sort.startswith("-")
         key = SORTS[field].split("__")[1]  # the group's own field the lines sort by
-        members = self.lines.filter(**{field: OuterRef("pk")})
+        members = self.lines.select_related(None).prefetch_related(None).filter(**{field: OuterRef("pk")})
         numbers = members.order_by(*(("-msisdn", "-pk") if descending else ("msisdn", "pk"))).values("msisdn")
         groups = (
             model.objects.filter(Exists(members))  # type: ignore[attr-defined]
