@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
+LOGOUT_PATH = "/accounts/logout/"  # the log-out form of every logged-in page (base.html)
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -187,6 +188,9 @@ def log_in(outbox: Outbox) -> Callable[..., None]:
         page.get_by_label("Code").fill(outbox.code(phone))
         page.get_by_role("button", name="Log in", exact=True).click()
         expect(page).not_to_have_url(re.compile(r"/login/code/$"))
+        # The landing page of a finished login (its log-out form), whatever its language: a
+        # test that changes the login right after must not race the login's last request.
+        expect(page.locator(f'form[action="{LOGOUT_PATH}"]').first).to_be_attached()
 
     return run
 
