@@ -8,7 +8,9 @@ Goal (QUALITY P1): p95 ≤ 50 ms on PostgreSQL, ≤ 3× the bare SQL, queries in
 
 from __future__ import annotations
 
+import logging
 import statistics
+from typing import Any
 
 import harness
 
@@ -40,6 +42,21 @@ def main(backend: str) -> None:
         response = client.get("/fleet/lines/", params)  # type: ignore[attr-defined]
         assert response.status_code == 200, response.status_code
 
+    # What any logged-in request costs before a view does anything: the middleware and the
+    # access gate (session, login, membership). A POST-only URL asked with GET answers 405.
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 405s below are the point, not warnings
+    statements: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    client.get("/profile/language/")  # type: ignore[attr-defined]  # the session's first write done
+    with connection.execute_wrapper(count):
+        assert client.get("/profile/language/").status_code == 405  # type: ignore[attr-defined]
+    floor = harness.timed_pair(lambda: client.get("/profile/language/"), lambda: None, RUNS)[0]  # type: ignore[attr-defined]
+    print(f"  a logged-in request that does nothing  {harness.summary(floor)}   {len(statements)} queries")
+
     for title, params in SCENARIOS:
         with CaptureQueriesContext(connection) as captured:
             page(params)
@@ -58,6 +75,9 @@ def main(backend: str) -> None:
         print(f"    view      {harness.summary(view_times)}   {all_queries} queries")
         print(f"    bare SQL  {harness.summary(sql_times)}   {len(line_queries)} queries on lines")
         print(f"    ratio p95 view / bare SQL: {view_p95 / sql_p95:.2f}   (goal ≤ 3; p95 goal ≤ 50 ms on PostgreSQL)")
+        beyond = statistics.median(view_times) - statistics.median(floor)
+        share = beyond / statistics.median(sql_times)
+        print(f"    beyond a do-nothing request: p50 {beyond * 1000:.2f} ms = {share:.2f}× the bare SQL's p50")
         for sql in line_queries:  # where the database time goes
             spent = statistics.median(harness.timed_pair(lambda sql=sql: bare([sql]), lambda: None, 10)[0])
             print(f"      {spent * 1000:7.2f} ms  {' '.join(sql.split())[:110]}")
