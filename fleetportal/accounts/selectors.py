@@ -23,11 +23,10 @@ def active_memberships(user: User) -> QuerySet[Membership]:
 
 
 def current_membership(user: User, preferred_customer_id: int | None) -> Membership | None:
-    """The session's customer, else the first by name. Every request asks (the access gate):
-    the session's customer is read by its key alone, without the sort only the fallback needs."""
     memberships = active_memberships(user)
     if preferred_customer_id:
-        for chosen in memberships.filter(customer_id=preferred_customer_id).order_by()[:1]:
+        chosen = memberships.filter(customer_id=preferred_customer_id).first()
+        if chosen:
             return chosen
     return memberships.first()
 
